@@ -1,0 +1,109 @@
+"""Checks run at the public boundary; every message names the culprit.
+
+Message template: "`{param}` must be {constraint}; got {value!r}." followed by
+what to do when that is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DataError, SpecificationError
+
+
+def check_option(param: str, value: Any, allowed: Iterable[Any]) -> Any:
+    """Return ``value`` (lower-cased if a string) if it is one of ``allowed``."""
+    allowed = list(allowed)
+    key = value.lower() if isinstance(value, str) else value
+    lowered = [a.lower() if isinstance(a, str) else a for a in allowed]
+    if key not in lowered:
+        raise SpecificationError(
+            f"`{param}` must be one of {allowed}; got {value!r}."
+        )
+    return allowed[lowered.index(key)]
+
+
+def check_dataframe(data: Any, param: str = "data") -> pd.DataFrame:
+    """Require a non-empty DataFrame with unique column names."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"`{param}` must be a pandas DataFrame; got {type(data).__name__}."
+            " Load files with trustsem.load_survey()."
+        )
+    if data.shape[0] == 0:
+        raise DataError(f"`{param}` has no rows.")
+    dup = data.columns[data.columns.duplicated()].tolist()
+    if dup:
+        raise DataError(
+            f"`{param}` has duplicate column names: {sorted(map(str, set(dup)))}."
+            " Rename them so each column is unique."
+        )
+    return data
+
+
+def check_columns(
+    data: pd.DataFrame, columns: Sequence[str], what: str = "Variables"
+) -> None:
+    """Raise if any of ``columns`` is not a column of ``data``."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise SpecificationError(
+            f"{what} not in data: {missing}. Check the model syntax, the codebook"
+            " or the column names."
+        )
+
+
+def check_numeric_columns(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``data[columns]`` as float, raising on text in a numeric column."""
+    out = {}
+    for col in columns:
+        s = data[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype(float)
+            continue
+        if pd.api.types.is_numeric_dtype(s):
+            out[col] = s.astype(float)
+            continue
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = s[conv.isna() & s.notna()]
+        if len(bad):
+            row = bad.index[0]
+            raise DataError(
+                f"Column {col!r} must be numeric; row {row!r} holds {bad.iloc[0]!r}"
+                f" ({len(bad)} non-numeric value(s) in all). Recode the text or"
+                " declare it as a missing code in the codebook."
+            )
+        out[col] = conv.astype(float)
+    return pd.DataFrame(out, index=data.index)
+
+
+def check_positive_int(param: str, value: Any, minimum: int = 1) -> int:
+    """Require an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise SpecificationError(f"`{param}` must be an integer; got {value!r}.")
+    if value < minimum:
+        raise SpecificationError(f"`{param}` must be >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_interval(
+    param: str, value: Any, low: float, high: float, closed: str = "neither"
+) -> float:
+    """Require a number within (low, high), with ``closed`` ends included."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise SpecificationError(f"`{param}` must be a number; got {value!r}.") from None
+    lo_ok = v >= low if closed in ("left", "both") else v > low
+    hi_ok = v <= high if closed in ("right", "both") else v < high
+    if not (lo_ok and hi_ok and np.isfinite(v)):
+        lb = "[" if closed in ("left", "both") else "("
+        rb = "]" if closed in ("right", "both") else ")"
+        raise SpecificationError(
+            f"`{param}` must be in {lb}{low}, {high}{rb}; got {value!r}."
+        )
+    return v
