@@ -1,0 +1,12 @@
+#!/bin/sh
+# Regenerate every lavaan reference fixture. Run from the repository root:
+#     sh tests/reference/r/run_all.sh
+set -e
+cd "$(dirname "$0")/../../.."
+for s in export_data hs_cfa hs_cfa_std_lv poldem_sem poldem_equal hs_fiml hs_fiml_expected \
+         wheaton_cov hs_corsd talor_mediation tiktok_cfa tiktok_sem lancelot_sem ecsi_cfa \
+         hs_group hs_group_metric hs_group_scalar hs_group_strict \
+         reliability_hs reliability_tiktok reliability_ecsi; do
+  echo "== $s"
+  Rscript "tests/reference/r/$s.R"
+done
