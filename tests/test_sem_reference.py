@@ -1,0 +1,220 @@
+"""trustsem.sem/cfa against lavaan 0.6 fixtures (tests/reference, made by tests/reference/r/*.R).
+
+Every parameter (est, se, std_lv, std_all) and every fit measure is compared,
+one test per quantity so that a failure names what broke.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import trustsem as ts
+from trustsem.datasets import load_example
+
+from conftest import TOL_EST, TOL_FIT, TOL_SE_REL, close, load_meta, load_reference, ref_data
+
+HS = """
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"""
+
+POLDEM = """
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ ind60
+dem65 ~ ind60 + dem60
+y1 ~~ y5
+y2 ~~ y4 + y6
+y3 ~~ y7
+y4 ~~ y8
+y6 ~~ y8
+"""
+
+POLDEM_EQ = POLDEM.replace("dem60 =~ y1 + y2 + y3 + y4", "dem60 =~ y1 + a*y2 + b*y3 + c*y4").replace(
+    "dem65 =~ y5 + y6 + y7 + y8", "dem65 =~ y5 + a*y6 + b*y7 + c*y8")
+
+WHEATON = """
+ses     =~ education + sei
+alien67 =~ anomia67 + powerless67
+alien71 =~ anomia71 + powerless71
+alien71 ~ alien67 + ses
+alien67 ~ ses
+anomia67 ~~ anomia71
+powerless67 ~~ powerless71
+"""
+
+TALOR = """
+pmi ~ a*cond
+reaction ~ c*cond + b*pmi
+ab := a*b
+total := c + a*b
+"""
+
+TIKTOK_CFA = """
+SC  =~ SC1 + SC2 + SC3 + SC4
+SI  =~ SI1 + SI2 + SI3 + SI4 + SI5
+TR  =~ TR1 + TR2 + TR3 + TR4 + TR5
+HM  =~ HM1 + HM2 + HM3
+SL  =~ SL1 + SL2 + SL3 + SL4
+PP  =~ PP1 + PP2 + PP3 + PP4
+OIB =~ OIB1 + OIB2 + OIB3
+"""
+TIKTOK_SEM = TIKTOK_CFA + """
+TR ~ SI + PP
+OIB ~ SC + SI + TR + HM + SL + PP
+"""
+
+LANCELOT = """
+Trust =~ trust1 + trust2
+PrCon =~ privcon1 + privcon2 + privcon3 + privcon4
+Risk  =~ risk1 + risk2 + risk3
+Int   =~ intent1 + intent2
+Int ~ Trust + PrCon + Risk
+Risk ~ Trust + PrCon
+Trust ~ PrCon
+"""
+
+ECSI = """
+IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
+EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
+QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
+VAL  =~ val1 + val2 + val3 + val4
+SAT  =~ sat1 + sat2 + sat3 + sat4
+LOY  =~ loy1 + loy2 + loy3 + loy4
+"""
+
+
+def _cov_from_csv(name: str) -> pd.DataFrame:
+    return ref_data(name).set_index("var")
+
+
+def _hs():
+    return ref_data("holzinger_swineford_1939.csv")
+
+
+CASES = {
+    "hs_cfa": lambda: ts.cfa(HS, _hs()),
+    "hs_cfa_std_lv": lambda: ts.cfa(HS, _hs(), std_lv=True),
+    "poldem_sem": lambda: ts.sem(POLDEM, ref_data("political_democracy.csv")),
+    "poldem_equal": lambda: ts.sem(POLDEM_EQ, ref_data("political_democracy.csv")),
+    "hs_fiml": lambda: ts.cfa(HS, ref_data("hs_missing.csv"), missing="fiml"),
+    "hs_fiml_expected": lambda: ts.cfa(HS, ref_data("hs_missing.csv"), missing="fiml",
+                                       information="expected"),
+    "wheaton_cov": lambda: ts.sem(WHEATON, sample_cov=_cov_from_csv("wheaton_cov.csv"), sample_nobs=932),
+    "hs_corsd": lambda: ts.cfa(HS, sample_cov=_cov_from_csv("hs_cor.csv"),
+                               sample_sd=ref_data("hs_sd.csv").set_index("var")["sd"], sample_nobs=301),
+    "talor_mediation": lambda: ts.sem(TALOR, ref_data("tal_or.csv")),
+    "tiktok_cfa": lambda: ts.cfa(TIKTOK_CFA, load_example("tiktok_shop_impulse_buying")),
+    "tiktok_sem": lambda: ts.sem(TIKTOK_SEM, load_example("tiktok_shop_impulse_buying")),
+    "lancelot_sem": lambda: ts.sem(LANCELOT, load_example("lancelot_miltgen_2016")),
+    "ecsi_cfa": lambda: ts.cfa(ECSI, load_example("ecsi_satisfaction")),
+    "hs_group": lambda: ts.cfa(HS, _hs(), group="school"),
+    "hs_group_metric": lambda: ts.cfa(HS, _hs(), group="school", group_equal=["loadings"]),
+    "hs_group_scalar": lambda: ts.cfa(HS, _hs(), group="school", group_equal=["loadings", "intercepts"]),
+    "hs_group_strict": lambda: ts.cfa(HS, _hs(), group="school",
+                                      group_equal=["loadings", "intercepts", "residuals"]),
+}
+
+# warnings that lavaan also gives on these data (checked in test_sem_problems.py)
+_EXPECTED_WARNINGS = {"ecsi_cfa"}
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def case(request):
+    name = request.param
+    with warnings.catch_warnings():
+        if name in _EXPECTED_WARNINGS:
+            warnings.simplefilter("ignore", ts.HeywoodCaseWarning)
+        res = CASES[name]()
+    ref = load_reference(name, "estimates")
+    ours = res.estimates.copy()
+    keys = ["lhs", "op", "rhs"]
+    if "group" in ref.columns and ref["group"].nunique() > 1:
+        labels = res.options["group_labels"]
+        ours["group"] = ours["group"].map(lambda g: labels.index(g) + 1 if g in labels else 0)
+        ref.loc[ref["op"] == ":=", "group"] = 0
+        ours.loc[ours["op"] == ":=", "group"] = 0
+        keys.append("group")
+    ref["rhs"] = ref["rhs"].fillna("").astype(str).str.replace(" ", "")
+    ours["rhs"] = ours["rhs"].astype(str).str.replace(" ", "")
+    merged = ref.merge(ours, on=keys, how="outer", suffixes=("_ref", ""), indicator=True)
+    fit_ref = load_reference(name, "fit").set_index("measure")["value"]
+    return name, res, merged, fit_ref
+
+
+def test_same_parameters(case):
+    name, res, merged, _ = case
+    unmatched = merged[merged["_merge"] != "both"][["lhs", "op", "rhs", "_merge"]]
+    assert unmatched.empty, f"{name}: rows differ from lavaan:\n{unmatched}"
+
+
+def test_converged(case):
+    name, res, _, _ = case
+    assert res.converged, name
+
+
+def test_estimates(case):
+    name, _, m, _ = case
+    ok = close(m["est"], m["est_ref"], TOL_EST)
+    assert ok.all(), f"{name}:\n{m.loc[~ok, ['lhs', 'op', 'rhs', 'est', 'est_ref']]}"
+
+
+def test_standard_errors(case):
+    name, _, m, _ = case
+    ref = m["se_ref"].to_numpy(float)
+    ours = m["se"].to_numpy(float)
+    zero = ref == 0
+    ok = np.where(zero, ours == 0, np.abs(ours - ref) <= TOL_SE_REL * np.abs(ref))
+    assert ok.all(), f"{name}:\n{m.loc[~ok, ['lhs', 'op', 'rhs', 'se', 'se_ref']]}"
+
+
+@pytest.mark.parametrize("col", ["std_all", "std_lv"])
+def test_standardized(case, col):
+    name, _, m, _ = case
+    ref = m[col.replace("_", ".") + "" if False else col.replace("std_", "std.")].to_numpy(float)
+    ours = m[col].to_numpy(float)
+    ok = close(ours, ref, TOL_EST) | (np.isnan(ref) & np.isnan(ours))
+    assert ok.all(), f"{name}:\n{m.loc[~ok, ['lhs', 'op', 'rhs', col]].assign(ref=ref[~ok])}"
+
+
+def test_ci_and_pvalues(case):
+    name, _, m, _ = case
+    free = m["se_ref"] > 0
+    for ours, ref in [("ci_lower", "ci.lower"), ("ci_upper", "ci.upper")]:
+        ok = close(m.loc[free, ours], m.loc[free, ref], TOL_EST + 1.96 * TOL_SE_REL * m.loc[free, "se_ref"])
+        assert ok.all(), f"{name}: {ours}"
+    ok = np.abs(m.loc[free, "pvalue"] - m.loc[free, "pvalue_ref"]) <= 5e-3
+    assert ok.all(), f"{name}: p-values"
+
+
+FIT_EXACT = ["df", "npar", "ntotal"]
+FIT_CLOSE = ["chisq", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "nfi", "ifi", "rni",
+             "srmr_bentler_nomean", "rmr_nomean",
+             "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "rmr",
+             "logl", "unrestricted.logl", "aic", "bic", "bic2", "fmin", "ecvi"]
+
+
+@pytest.mark.parametrize("measure", FIT_EXACT + FIT_CLOSE)
+def test_fit_measure(case, measure):
+    name, res, _, fit_ref = case
+    if measure not in fit_ref.index:
+        pytest.skip(f"lavaan does not report {measure} for {name}")
+    ref = float(fit_ref[measure])
+    ours = float(res.fit_measures[measure.replace(".", "_")])
+    if measure in FIT_EXACT:
+        assert ours == ref, f"{name} {measure}: {ours} vs lavaan {ref}"
+    else:
+        both_nan = np.isnan(ours) and np.isnan(ref)
+        assert both_nan or close(ours, ref, TOL_FIT), f"{name} {measure}: {ours} vs lavaan {ref}"
+
+
+def test_nobs_matches_lavaan(case):
+    name, res, _, _ = case
+    meta = load_meta(name)
+    assert res.options["nobs"] == meta["nobs"]

@@ -1,0 +1,178 @@
+"""RAM representation of a structural equation model with analytic derivatives.
+
+All variables (observed first, then latent) sit in one vector v with
+``v = A v + u``, ``cov(u) = S`` and ``E(u) = M``. With ``B = (I - A)^-1`` and
+``G = F B`` (``F`` picks the observed rows) the model-implied moments are
+
+    Sigma = G S G'          mu = G M
+
+Derivatives with respect to one entry of A, S or M (used by the gradient,
+the information matrix and the delta method) are outer products of columns of
+``G`` and rows of ``H = B S G'``::
+
+    dSigma/dA[i,j] = G[:,i] H[j,:] + (G[:,i] H[j,:])'
+    dSigma/dS[i,j] = G[:,i] G[:,j]' + G[:,j] G[:,i]'   (i != j; once if i == j)
+    dmu/dA[i,j]    = G[:,i] (B M)[j]
+    dmu/dM[i]      = G[:,i]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..spec import ParTable
+
+
+@dataclass
+class Pattern:
+    """Respondents sharing one pattern of observed items (FIML)."""
+
+    obs: np.ndarray       # indices of observed variables
+    n: int
+    mean: np.ndarray      # mean over the pattern's rows (observed part)
+    cov: np.ndarray       # covariance with divisor n (observed part)
+    rows: np.ndarray | None = None
+
+
+@dataclass
+class GroupStats:
+    """Sample moments of one group."""
+
+    nobs: int
+    cov: np.ndarray       # divisor nobs (ML); under FIML the EM (h1) estimate
+    mean: np.ndarray
+    patterns: list[Pattern] | None = None
+    h1_logl: float | None = None
+    cov_raw: np.ndarray | None = None  # for reporting (before rescaling)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Entries:
+    rows: np.ndarray
+    cols: np.ndarray
+    par: np.ndarray       # 0-based free parameter index
+
+
+class RamModel:
+    """Maps a free-parameter vector to RAM matrices and implied moments."""
+
+    def __init__(self, pt: ParTable, stats: list[GroupStats]):
+        self.pt = pt
+        self.names = list(pt.observed) + list(pt.latent)
+        self.p = len(pt.observed)
+        self.m = len(self.names)
+        self.q = pt.nfree
+        self.ngroups = pt.ngroups
+        self.meanstructure = pt.meanstructure
+        idx = {v: i for i, v in enumerate(self.names)}
+        self.index = idx
+        tab = pt.table
+        self.A0: list[np.ndarray] = []
+        self.S0: list[np.ndarray] = []
+        self.M0: list[np.ndarray] = []
+        self.Aent: list[_Entries] = []
+        self.Sent: list[_Entries] = []
+        self.Ment: list[_Entries] = []
+        for g in range(self.ngroups):
+            A = np.zeros((self.m, self.m))
+            S = np.zeros((self.m, self.m))
+            M = np.zeros(self.m)
+            a_r, a_c, a_p, s_r, s_c, s_p, m_r, m_p = [], [], [], [], [], [], [], []
+            sub = tab[tab["group"] == g + 1]
+            st = stats[g]
+            for r in sub.itertuples(index=False):
+                free = int(r.free) - 1
+                if r.op == "=~":
+                    i, j = idx[r.rhs], idx[r.lhs]
+                    if free >= 0:
+                        a_r.append(i); a_c.append(j); a_p.append(free)
+                    else:
+                        A[i, j] = r.fixedval
+                elif r.op == "~":
+                    i, j = idx[r.lhs], idx[r.rhs]
+                    if free >= 0:
+                        a_r.append(i); a_c.append(j); a_p.append(free)
+                    else:
+                        A[i, j] = r.fixedval
+                elif r.op == "~~":
+                    i, j = idx[r.lhs], idx[r.rhs]
+                    if free >= 0:
+                        s_r.append(i); s_c.append(j); s_p.append(free)
+                    else:
+                        val = r.fixedval
+                        if r.exo == 1:
+                            val = st.cov[i, j]
+                        S[i, j] = S[j, i] = val
+                elif r.op == "~1":
+                    i = idx[r.lhs]
+                    if free >= 0:
+                        m_r.append(i); m_p.append(free)
+                    else:
+                        val = r.fixedval
+                        if r.exo == 1:
+                            val = st.mean[i]
+                        M[i] = val
+            self.A0.append(A)
+            self.S0.append(S)
+            self.M0.append(M)
+            self.Aent.append(_Entries(np.array(a_r, int), np.array(a_c, int), np.array(a_p, int)))
+            self.Sent.append(_Entries(np.array(s_r, int), np.array(s_c, int), np.array(s_p, int)))
+            self.Ment.append(_Entries(np.array(m_r, int), np.array(m_r, int), np.array(m_p, int)))
+
+    # ------------------------------------------------------------------
+    def matrices(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        A = self.A0[g].copy()
+        S = self.S0[g].copy()
+        M = self.M0[g].copy()
+        e = self.Aent[g]
+        A[e.rows, e.cols] = theta[e.par]
+        e = self.Sent[g]
+        S[e.rows, e.cols] = theta[e.par]
+        S[e.cols, e.rows] = theta[e.par]
+        e = self.Ment[g]
+        M[e.rows] = theta[e.par]
+        return A, S, M
+
+    def total_cov(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """Implied covariance and mean of all (observed and latent) variables."""
+        A, S, M = self.matrices(theta, g)
+        B = np.linalg.inv(np.eye(self.m) - A)
+        return B @ S @ B.T, B @ M
+
+    def implied(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        V, mu = self.total_cov(theta, g)
+        p = self.p
+        return V[:p, :p], mu[:p]
+
+    def derivatives(self, theta: np.ndarray, g: int):
+        """Return Sigma, mu, dSigma (q x p x p) and dmu (q x p) for group g."""
+        A, S, M = self.matrices(theta, g)
+        B = np.linalg.inv(np.eye(self.m) - A)
+        p = self.p
+        G = B[:p, :]                      # F B
+        H = B @ S @ G.T                   # m x p
+        Sigma = G @ S @ G.T
+        BM = B @ M
+        mu = G @ M
+        q = self.q
+        dS = np.zeros((q, p, p))
+        dmu = np.zeros((q, p))
+        e = self.Aent[g]
+        if len(e.par):
+            T = G[:, e.rows].T[:, :, None] * H[e.cols, :][:, None, :]
+            T = T + T.transpose(0, 2, 1)
+            np.add.at(dS, e.par, T)
+            np.add.at(dmu, e.par, G[:, e.rows].T * BM[e.cols][:, None])
+        e = self.Sent[g]
+        if len(e.par):
+            T = G[:, e.rows].T[:, :, None] * G[:, e.cols].T[:, None, :]
+            off = (e.rows != e.cols)
+            T[off] = T[off] + T[off].transpose(0, 2, 1)
+            np.add.at(dS, e.par, T)
+        e = self.Ment[g]
+        if len(e.par):
+            np.add.at(dmu, e.par, G[:, e.rows].T)
+        return Sigma, mu, dS, dmu

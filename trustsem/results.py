@@ -1,0 +1,231 @@
+"""Immutable result objects and the ``Summary`` renderer (text, HTML, LaTeX).
+
+Results carry tidy DataFrames with identifier-safe snake_case columns; pretty
+labels are applied only here, at display time, through ``DISPLAY_NAMES``.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .spec import ModelSpec
+
+__all__ = ["SEMResult", "Summary", "DISPLAY_NAMES"]
+
+#: Display labels for tidy column and fit-measure names.
+DISPLAY_NAMES = {
+    "est": "Estimate", "se": "Std.Err", "z": "z-value", "pvalue": "P(>|z|)",
+    "ci_lower": "CI lower", "ci_upper": "CI upper", "std_lv": "Std.lv",
+    "std_all": "Std.all", "label": "Label", "r2": "R²",
+    "chisq": "Chi-square", "df": "Degrees of freedom", "pvalue_fit": "P-value",
+    "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "rmsea_ci_lower": "RMSEA 90% CI lower",
+    "rmsea_ci_upper": "RMSEA 90% CI upper", "rmsea_pvalue": "P(RMSEA <= .05)",
+    "srmr": "SRMR", "aic": "AIC", "bic": "BIC", "logl": "Log-likelihood",
+    "unrestricted_logl": "Log-likelihood (unrestricted)", "npar": "Free parameters",
+    "nobs": "Observations",
+}
+
+_SECTIONS = [
+    ("=~", "Latent variables"), ("~", "Regressions"), ("~~cov", "Covariances"),
+    ("~1", "Intercepts"), ("~~var", "Variances"), (":=", "Defined parameters"),
+]
+
+
+class Summary:
+    """A rendered summary: ``str()`` gives text, notebooks show HTML.
+
+    Parameters
+    ----------
+    title : str
+    header : list of (label, value) pairs
+    blocks : list of (heading, DataFrame)
+    notes : list of str
+    """
+
+    def __init__(self, title: str, header: list[tuple[str, Any]],
+                 blocks: list[tuple[str, pd.DataFrame]], notes: list[str]):
+        self.title = title
+        self.header = header
+        self.blocks = blocks
+        self.notes = notes
+
+    def as_text(self) -> str:
+        w = 78
+        lines = [self.title, "=" * w]
+        for k, v in self.header:
+            lines.append(f"  {k:<44}{_fmt(v):>30}")
+        for heading, df in self.blocks:
+            lines += ["", heading + ":", df.to_string(index=False, float_format=_fmt_float, na_rep="")]
+        if self.notes:
+            lines += ["", "Notes:"] + [f"  - {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def as_html(self) -> str:
+        parts = [f"<div class='trustsem-summary'><h3>{html.escape(self.title)}</h3>", "<table>"]
+        for k, v in self.header:
+            parts.append(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>")
+        parts.append("</table>")
+        for heading, df in self.blocks:
+            parts.append(f"<h4>{html.escape(heading)}</h4>")
+            parts.append(df.to_html(index=False, float_format=_fmt_float, na_rep="", border=0))
+        if self.notes:
+            parts.append("<ul class='notes'>" + "".join(
+                f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
+        parts.append("</div>")
+        return "\n".join(parts)
+
+    def as_latex(self) -> str:
+        out = [f"% {self.title}"]
+        for heading, df in self.blocks:
+            out.append(f"% {heading}")
+            out.append(df.to_latex(index=False, float_format=_fmt_float, na_rep=""))
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def __repr__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+def _fmt_float(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return ""
+        return f"{v:.3f}"
+    return str(v)
+
+
+@dataclass(frozen=True, slots=True)
+class SEMResult:
+    """A fitted SEM/CFA model (immutable).
+
+    Attributes
+    ----------
+    estimates : DataFrame
+        One row per parameter in lavaan's orientation, columns ``lhs, op, rhs,
+        [group,] label, est, se, z, pvalue, ci_lower, ci_upper, std_lv,
+        std_all``. ``:=`` rows carry delta-method SEs.
+    fit_measures : Series
+        lavaan's ``fitMeasures()`` names with '.' replaced by '_'.
+    r2 : DataFrame
+        ``variable, [group,] r2`` for every endogenous variable.
+    spec : ModelSpec
+    n_obs : int
+        Respondents used (after listwise deletion, if any).
+    estimator : str
+    converged : bool
+    notes : tuple of str
+        Caveats shown under every table (deletions, warnings, options).
+    versions : dict
+    options : dict
+        Estimation options as used (missing, information, se, ...).
+    """
+
+    estimates: pd.DataFrame
+    fit_measures: pd.Series
+    r2: pd.DataFrame
+    spec: ModelSpec
+    n_obs: int
+    estimator: str
+    converged: bool
+    notes: tuple[str, ...]
+    versions: dict
+    options: dict
+    vcov: pd.DataFrame = field(repr=False)
+    implied: dict = field(repr=False)
+    sample: dict = field(repr=False)
+    _context: Any = field(default=None, repr=False, compare=False)
+
+    # ------------------------------------------------------------------
+    def summary(self, *, standardized: bool = True) -> Summary:
+        """Summary in lavaan's layout: fit, then parameters by kind."""
+        fm = self.fit_measures
+        head: list[tuple[str, Any]] = [
+            ("Estimator", self.estimator),
+            ("Optimization converged", self.converged),
+            ("Number of model parameters", int(fm.get("npar", np.nan))),
+            ("Number of observations used", self.n_obs),
+            ("Missing data", self.options.get("missing", "")),
+            ("Standard errors", self.options.get("se_label", "")),
+            ("Model chi-square", fm.get("chisq")),
+            ("Degrees of freedom", int(fm.get("df", 0))),
+            ("P-value (chi-square)", fm.get("pvalue")),
+            ("CFI", fm.get("cfi")), ("TLI", fm.get("tli")),
+            ("RMSEA", fm.get("rmsea")),
+            ("RMSEA 90% CI", f"{fm.get('rmsea_ci_lower', np.nan):.3f} – {fm.get('rmsea_ci_upper', np.nan):.3f}"),
+            ("SRMR", fm.get("srmr")),
+            ("AIC", fm.get("aic")), ("BIC", fm.get("bic")),
+        ]
+        est = self.estimates
+        blocks = []
+        groups = est["group"].unique() if "group" in est.columns else [None]
+        for g in groups:
+            sub = est if g is None else est[est["group"] == g]
+            prefix = "" if g is None else f"Group {g} — "
+            for key, title in _SECTIONS:
+                if key == "~~cov":
+                    rows = sub[(sub["op"] == "~~") & (sub["lhs"] != sub["rhs"])]
+                elif key == "~~var":
+                    rows = sub[(sub["op"] == "~~") & (sub["lhs"] == sub["rhs"])]
+                else:
+                    rows = sub[sub["op"] == key]
+                if rows.empty:
+                    continue
+                cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue"]
+                if standardized:
+                    cols += ["std_lv", "std_all"]
+                t = rows[cols].copy()
+                t["label"] = t["label"].fillna("")
+                t = t.rename(columns={k: DISPLAY_NAMES.get(k, k) for k in cols})
+                blocks.append((prefix + title, t))
+        if len(self.r2):
+            blocks.append(("R-square", self.r2.rename(columns={"r2": "R²"})))
+        return Summary("trustsem SEM results", head, blocks, list(self.notes))
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    # convenience --------------------------------------------------------
+    def params(self, op: str | None = None) -> pd.DataFrame:
+        """Rows of ``estimates``, optionally only those with operator ``op``."""
+        if op is None:
+            return self.estimates.copy()
+        return self.estimates[self.estimates["op"] == op].copy()
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable dictionary of the main results."""
+        return {
+            "estimator": self.estimator,
+            "converged": self.converged,
+            "n_obs": self.n_obs,
+            "notes": list(self.notes),
+            "options": {k: v for k, v in self.options.items() if _jsonable(v)},
+            "versions": self.versions,
+            "fit_measures": {k: (None if pd.isna(v) else float(v)) for k, v in self.fit_measures.items()},
+            "estimates": self.estimates.replace({np.nan: None}).to_dict(orient="records"),
+            "r2": self.r2.replace({np.nan: None}).to_dict(orient="records"),
+        }
+
+
+def _jsonable(v: Any) -> bool:
+    return isinstance(v, (str, int, float, bool, type(None), list, tuple))

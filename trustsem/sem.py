@@ -1,0 +1,827 @@
+"""``sem()`` and ``cfa()``: lavaan-compatible maximum-likelihood SEM.
+
+The numbers equal lavaan 0.6's ``sem()``/``cfa()`` with default options on
+the same data (validated against committed lavaan fixtures, see
+``tests/reference``): ML with the N-divisor sample covariance, expected
+information for complete data, observed information for FIML, listwise
+deletion by default, fixed exogenous covariates (``fixed.x = TRUE``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from . import __version__
+from ._engine import fitmeasures as fm
+from ._engine.estimate import (
+    FIMLObjective,
+    MLObjective,
+    em_saturated,
+    fiml_loglik,
+    make_patterns,
+    minimize,
+    numerical_hessian,
+)
+from ._engine.ram import GroupStats, RamModel
+from ._engine.start import start_values
+from ._validation import check_dataframe, check_numeric_columns, check_option
+from .exceptions import (
+    CONVERGENCE_DOCS,
+    ConvergenceWarning,
+    DataError,
+    EstimationError,
+    HeywoodCaseWarning,
+    IdentificationWarning,
+    MissingDataWarning,
+    SpecificationError,
+)
+from .results import SEMResult
+from .spec import ModelSpec, ParTable, build_partable, compile_expression
+
+__all__ = ["sem", "cfa"]
+
+_Z975 = stats.norm.ppf(0.975)
+
+
+@dataclass
+class FitContext:
+    """Everything needed to refit the same model on new moments (bootstrap)."""
+
+    spec: ModelSpec
+    pt: ParTable
+    model: RamModel
+    stats: list[GroupStats]
+    theta: np.ndarray
+    objective: Any
+    options: dict
+
+
+def sem(
+    model: str | ModelSpec,
+    data: pd.DataFrame | None = None,
+    *,
+    estimator: str = "ML",
+    missing: str = "listwise",
+    sample_cov: pd.DataFrame | None = None,
+    sample_nobs: int | None = None,
+    sample_mean: pd.Series | None = None,
+    sample_sd: pd.Series | Sequence[float] | None = None,
+    group: str | None = None,
+    group_equal: Sequence[str] = (),
+    group_partial: Sequence[str] = (),
+    se: str = "standard",
+    bootstrap: int = 1000,
+    seed: int | None = None,
+    std_lv: bool = False,
+    fixed_x: bool = True,
+    information: str | None = None,
+    meanstructure: bool | None = None,
+    strict: bool = False,
+) -> SEMResult:
+    """Fit a structural equation model written in lavaan syntax.
+
+    Parameters
+    ----------
+    model : str or ModelSpec
+        lavaan syntax (``=~``, ``~``, ``~~``, ``~ 1``, ``:=``, ``==``, labels
+        ``a*x``, fixed values ``1*x``, ``NA*x``).
+    data : DataFrame, optional
+        One row per respondent. Either ``data`` or ``sample_cov`` is required.
+    estimator : {"ML"}
+        Maximum likelihood (normal theory).
+    missing : {"listwise", "fiml"}
+        ``"listwise"`` drops incomplete rows and reports how many; ``"fiml"``
+        uses every observed value (lavaan ``missing = "ml"``). NaNs are never
+        handled by pairwise deletion.
+    sample_cov : DataFrame, optional
+        Covariance matrix with variable names on both axes (the unbiased,
+        N-1 estimate, as published), or a correlation matrix together with
+        ``sample_sd``. Rescaled by (N-1)/N as lavaan does.
+    sample_nobs : int, optional
+        Sample size behind ``sample_cov``.
+    sample_mean : Series, optional
+        Means to go with ``sample_cov`` (needed for a mean structure).
+    sample_sd : Series or sequence, optional
+        Standard deviations that turn a correlation matrix into covariances.
+    group : str, optional
+        Column defining groups for a multi-group model.
+    group_equal : sequence of str
+        Parameter kinds held equal across groups: ``loadings``,
+        ``intercepts``, ``means``, ``residuals``, ``residual.covariances``,
+        ``lv.variances``, ``lv.covariances``, ``regressions``.
+    group_partial : sequence of str
+        Parameters exempt from ``group_equal``, e.g. ``["visual=~x2"]``.
+    se : {"standard", "none"}
+        Standard errors from the information matrix, or none.
+    bootstrap, seed
+        Number of draws and seed for bootstrap standard errors.
+    std_lv : bool
+        Identify factors by fixing their variances to 1 instead of the first
+        loading.
+    fixed_x : bool
+        Treat exogenous observed covariates as fixed (lavaan's default).
+    information : {"expected", "observed"}, optional
+        Information matrix for SEs; default expected for complete data and
+        observed for FIML (lavaan's defaults).
+    meanstructure : bool, optional
+        Estimate intercepts; implied by FIML and by multi-group models.
+    strict : bool
+        Raise :class:`EstimationError` instead of warning on non-convergence,
+        Heywood cases, non-positive-definite matrices and unidentified
+        parameters.
+
+    Returns
+    -------
+    SEMResult
+        ``estimates``, ``fit_measures``, ``r2``, ``converged``, ``notes``,
+        ``summary()``.
+
+    Raises
+    ------
+    SpecificationError
+        Bad syntax, variables not in the data, unidentified model (df < 0).
+    DataError
+        Text in item columns, constant or empty items, too few respondents,
+        singular covariance matrix.
+    EstimationError
+        With ``strict=True``, any estimation problem.
+
+    Warns
+    -----
+    MissingDataWarning
+        Rows dropped by listwise deletion (the count is also in ``notes``).
+    ConvergenceWarning, HeywoodCaseWarning, IdentificationWarning
+        Estimation problems, naming the parameter or variable.
+
+    Notes
+    -----
+    Validated against lavaan 0.6 (``tests/reference``): estimates and
+    standardized estimates within 1e-3, SEs within 1 %, fit measures within
+    1e-3, df exact.
+
+    Examples
+    --------
+    >>> import trustsem as ts
+    >>> hs = ts.load_example("holzinger_swineford_1939")
+    >>> fit = ts.cfa("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\n"
+    ...              "speed =~ x7 + x8 + x9", hs)
+    >>> round(fit.fit_measures["chisq"], 3)
+    85.306
+    """
+    spec = ModelSpec(model)
+    estimator = check_option("estimator", estimator, ["ML"])
+    missing = check_option("missing", missing, ["listwise", "fiml", "ml"])
+    if missing == "ml":
+        missing = "fiml"
+    se = check_option("se", se, ["standard", "none", "bootstrap"])
+    if se == "bootstrap":
+        raise SpecificationError(
+            "`se='bootstrap'` is not available in this version; use se='standard'."
+        )
+    if information is not None:
+        information = check_option("information", information, ["expected", "observed"])
+    if data is None and sample_cov is None:
+        raise SpecificationError("Give either `data` or `sample_cov` (with `sample_nobs`).")
+    if data is not None and sample_cov is not None:
+        raise SpecificationError("Give `data` or `sample_cov`, not both.")
+
+    notes: list[str] = []
+    if data is not None:
+        stats_list, group_labels, n_rows, X_groups = _prepare_data(
+            spec, data, missing=missing, group=group, notes=notes)
+    else:
+        if missing == "fiml":
+            raise SpecificationError("`missing='fiml'` needs raw `data`, not `sample_cov`.")
+        if group is not None:
+            raise SpecificationError("Multi-group models need raw `data` in this version.")
+        stats_list = [_prepare_cov(spec, sample_cov, sample_nobs, sample_mean, sample_sd, notes)]
+        group_labels = ["1"]
+        n_rows = stats_list[0].nobs
+        X_groups = None
+
+    if meanstructure is None:
+        meanstructure = missing == "fiml"
+    if missing == "fiml":
+        meanstructure = True
+    if data is None and meanstructure and sample_mean is None:
+        raise SpecificationError("A mean structure needs `sample_mean` with `sample_cov`.")
+
+    pt = build_partable(
+        spec, ngroups=len(stats_list), group_labels=group_labels,
+        meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x,
+        group_equal=group_equal, group_partial=group_partial,
+    )
+    _apply_equality_constraints(pt)
+    if information is None:
+        information = "observed" if missing == "fiml" else "expected"
+
+    options = dict(
+        estimator=estimator, missing=missing, information=information, se=se,
+        std_lv=std_lv, fixed_x=fixed_x, group=group, group_labels=list(group_labels),
+        group_equal=list(group_equal), group_partial=list(group_partial),
+        meanstructure=pt.meanstructure, bootstrap=bootstrap, seed=seed,
+        n_rows=n_rows, nobs=[s.nobs for s in stats_list],
+        se_label={"standard": f"{information} information", "none": "none"}[se],
+    )
+    return _fit(spec, pt, stats_list, options, notes, strict=strict, X_groups=X_groups)
+
+
+def cfa(model: str | ModelSpec, data: pd.DataFrame | None = None, **kwargs: Any) -> SEMResult:
+    """Confirmatory factor analysis; same defaults and signature as :func:`sem`.
+
+    As in lavaan, ``cfa()`` and ``sem()`` differ only in name: both fix the
+    first loading of each factor to 1 and free the covariances of exogenous
+    latent variables.
+    """
+    return sem(model, data, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# data preparation
+# ---------------------------------------------------------------------------
+
+def _prepare_data(spec: ModelSpec, data: pd.DataFrame, *, missing: str,
+                  group: str | None, notes: list[str]):
+    data = check_dataframe(data)
+    spec.check_data(data.columns)
+    ov = spec.observed
+    if group is not None:
+        if group not in data.columns:
+            raise SpecificationError(
+                f"`group` column {group!r} is not in the data. Available columns"
+                f" include {list(map(str, data.columns[:8]))}.")
+        if group in ov:
+            raise SpecificationError(f"`group` column {group!r} is also a variable in the model.")
+    X = check_numeric_columns(data, ov)
+    n_rows = len(X)
+    for col in ov:
+        s = X[col]
+        if s.notna().sum() == 0:
+            raise DataError(f"Column {col!r} has no observed values. Remove it from the model.")
+        if s.nunique(dropna=True) < 2:
+            raise DataError(
+                f"Column {col!r} has zero variance (every answer is {s.dropna().iloc[0]!r})."
+                " Remove it from the model or check the data.")
+    if group is not None:
+        gcol = data[group]
+        bad = gcol.isna()
+        if bad.any():
+            notes.append(f"{int(bad.sum())} row(s) with a missing `{group}` value were not used.")
+            warnings.warn(f"{int(bad.sum())} row(s) have no value in group column {group!r}"
+                          " and were not used.", MissingDataWarning, stacklevel=3)
+        labels = list(pd.unique(gcol[~bad]))
+        group_labels = [str(v) for v in labels]
+        masks = [(gcol == v).to_numpy() for v in labels]
+    else:
+        group_labels = ["1"]
+        masks = [np.ones(n_rows, dtype=bool)]
+
+    stats_list: list[GroupStats] = []
+    X_groups = []
+    p = len(ov)
+    total_used = 0
+    for lab, mask in zip(group_labels, masks):
+        Xg = X.to_numpy()[mask]
+        where = f" in group {lab!r}" if group is not None else ""
+        if missing == "listwise":
+            complete = ~np.isnan(Xg).any(axis=1)
+            n_drop = int((~complete).sum())
+            Xg = Xg[complete]
+            if n_drop:
+                worst = X.loc[mask].isna().sum().sort_values(ascending=False)
+                worst = worst[worst > 0].head(3)
+                detail = ", ".join(f"{k} ({v})" for k, v in worst.items())
+                msg = (f"Listwise deletion{where}: used {len(Xg)} of {len(Xg) + n_drop} rows;"
+                       f" {n_drop} row(s) with missing values were dropped (most missing: {detail})."
+                       " Use missing='fiml' to keep them.")
+                notes.append(msg)
+                warnings.warn(msg, MissingDataWarning, stacklevel=3)
+        else:
+            empty = np.isnan(Xg).all(axis=1)
+            if empty.any():
+                msg = (f"FIML{where}: {int(empty.sum())} row(s) with no observed value on any"
+                       " model variable were not used.")
+                notes.append(msg)
+                warnings.warn(msg, MissingDataWarning, stacklevel=3)
+                Xg = Xg[~empty]
+        n = len(Xg)
+        if n <= p:
+            raise DataError(
+                f"Too few respondents{where}: {n} usable row(s) for {p} observed variables;"
+                f" the model needs more than {p} (and in practice many more).")
+        total_used += n
+        if missing == "listwise":
+            mean = Xg.mean(axis=0)
+            Z = Xg - mean
+            S = Z.T @ Z / n
+            for j, col in enumerate(ov):
+                if S[j, j] <= 0:
+                    raise DataError(f"Column {col!r} has zero variance{where} after removing"
+                                    " incomplete rows. Remove it from the model.")
+            _check_pd(S, ov, where)
+            stats_list.append(GroupStats(nobs=n, cov=S, mean=mean))
+        else:
+            pats = make_patterns(Xg)
+            mu, Sig, h1, ok = em_saturated(Xg, pats)
+            if not ok:
+                notes.append("EM for the unrestricted (h1) model did not fully converge.")
+            _check_pd(Sig, ov, where)
+            nmiss = int(np.isnan(Xg).sum())
+            notes.append(
+                f"FIML{where}: {n} rows, {nmiss} missing cell(s) ({100 * nmiss / Xg.size:.1f}%)"
+                f" in {len(pats)} missing-data pattern(s).")
+            stats_list.append(GroupStats(nobs=n, cov=Sig, mean=mu, patterns=pats, h1_logl=h1))
+        X_groups.append(Xg)
+    return stats_list, group_labels, n_rows, X_groups
+
+
+def _check_pd(S: np.ndarray, names: list[str], where: str) -> None:
+    w, V = np.linalg.eigh(S)
+    if w[0] <= 1e-10 * max(w[-1], 1e-300):
+        v = np.abs(V[:, 0])
+        culprits = [names[i] for i in np.argsort(-v)[:4] if v[i] > 0.1]
+        raise DataError(
+            f"The sample covariance matrix{where} is singular: {culprits} are (nearly)"
+            " linearly dependent (duplicate items or a sum score among the items?)."
+            " Remove one of them from the model.")
+
+
+def _prepare_cov(spec, sample_cov, sample_nobs, sample_mean, sample_sd, notes) -> GroupStats:
+    if not isinstance(sample_cov, pd.DataFrame):
+        raise SpecificationError(
+            "`sample_cov` must be a DataFrame with variable names as index and columns;"
+            f" got {type(sample_cov).__name__}.")
+    if sample_nobs is None or isinstance(sample_nobs, bool) or int(sample_nobs) != sample_nobs:
+        raise SpecificationError(f"`sample_nobs` must be an integer; got {sample_nobs!r}.")
+    n = int(sample_nobs)
+    C = sample_cov.copy()
+    C.index = C.index.map(str)
+    C.columns = C.columns.map(str)
+    if list(C.index) != list(C.columns):
+        raise SpecificationError("`sample_cov` must have the same names, in the same order,"
+                                 " on its index and its columns.")
+    ov = spec.observed
+    missing_vars = [v for v in ov if v not in C.columns]
+    if missing_vars:
+        raise SpecificationError(f"Variables in the model are not in `sample_cov`: {missing_vars}.")
+    M = C.loc[ov, ov].to_numpy(dtype=float)
+    if not np.allclose(M, M.T, atol=1e-8):
+        raise DataError("`sample_cov` is not symmetric.")
+    if sample_sd is not None:
+        sd = pd.Series(sample_sd, index=C.columns if not isinstance(sample_sd, pd.Series) else None)
+        sd.index = sd.index.map(str)
+        miss = [v for v in ov if v not in sd.index]
+        if miss:
+            raise SpecificationError(f"`sample_sd` has no value for {miss}.")
+        d = sd.loc[ov].to_numpy(dtype=float)
+        if not np.allclose(np.diag(M), 1.0, atol=1e-6):
+            raise DataError("`sample_sd` was given but `sample_cov` is not a correlation matrix"
+                            " (its diagonal is not 1).")
+        M = M * np.outer(d, d)
+        notes.append("Fitted to the correlation matrix and standard deviations given.")
+    elif np.allclose(np.diag(M), 1.0):
+        notes.append("The matrix given is a correlation matrix and no SDs were given: estimates"
+                     " are on the correlation scale; give `sample_sd` for covariances.")
+    if n <= len(ov):
+        raise DataError(f"Too few respondents: sample_nobs = {n} for {len(ov)} observed variables.")
+    S = M * (n - 1) / n
+    _check_pd(S, ov, "")
+    if sample_mean is not None:
+        mean = pd.Series(sample_mean)
+        mean.index = mean.index.map(str)
+        mean = mean.loc[ov].to_numpy(dtype=float)
+    else:
+        mean = np.zeros(len(ov))
+    notes.append(f"Fitted to a covariance matrix with N = {n} (rescaled by (N-1)/N as in lavaan).")
+    return GroupStats(nobs=n, cov=S, mean=mean, cov_raw=M)
+
+
+def _apply_equality_constraints(pt: ParTable) -> None:
+    tab = pt.table
+    for lhs, op, rhs in pt.constraints:
+        if op != "==":
+            raise SpecificationError(
+                f"Inequality constraints ('{lhs} {op} {rhs}') are not supported; use"
+                " equality ('==') between labels.")
+        a, b = lhs.strip(), rhs.strip()
+        fa = tab.loc[tab["label"] == a, "free"]
+        fb = tab.loc[tab["label"] == b, "free"]
+        if fa.empty or fb.empty:
+            raise SpecificationError(
+                f"Constraint '{lhs} == {rhs}': both sides must be labels of parameters"
+                " (expressions are not supported).")
+        ka, kb = int(fa.iloc[0]), int(fb.iloc[0])
+        if ka == 0 or kb == 0:
+            raise SpecificationError(f"Constraint '{lhs} == {rhs}' involves a fixed parameter.")
+        if ka != kb:
+            tab.loc[tab["free"] == kb, "free"] = ka
+    # renumber 1..q
+    free = tab["free"].to_numpy()
+    uniq = sorted(set(free[free > 0]), key=lambda k: np.where(free == k)[0][0])
+    remap = {k: i + 1 for i, k in enumerate(uniq)}
+    tab["free"] = [remap.get(k, 0) for k in free]
+
+
+# ---------------------------------------------------------------------------
+# fitting and assembling the result
+# ---------------------------------------------------------------------------
+
+def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: dict,
+         notes: list[str], *, strict: bool, X_groups) -> SEMResult:
+    model = RamModel(pt, stats_list)
+    missing = options["missing"]
+    p = model.p
+    nx = len(pt.exogenous)
+    ms = pt.meanstructure
+    ndat = 0
+    for _ in stats_list:
+        ndat += p * (p + 1) // 2 - nx * (nx + 1) // 2
+        if ms:
+            ndat += p - nx
+    npar = model.q
+    df = ndat - npar
+    if df < 0:
+        raise SpecificationError(
+            f"The model is not identified: it has {npar} free parameters but only {ndat}"
+            f" sample moments (df = {df}). Fix more parameters or add indicators.")
+    obj = FIMLObjective(model, stats_list) if missing == "fiml" else MLObjective(model, stats_list)
+    theta0 = start_values(model, stats_list)
+    opt = minimize(obj, theta0)
+    theta = opt.theta
+    N = obj.N
+    problems: list[tuple[type, str]] = []
+    if not opt.converged:
+        problems.append((ConvergenceWarning,
+                         f"The optimizer did not converge ({opt.message}). Results are not"
+                         " trustworthy. " + CONVERGENCE_DOCS))
+
+    # standard errors -----------------------------------------------------
+    q = model.q
+    vcov = np.full((q, q), np.nan)
+    info = None
+    if options["se"] != "none" and np.isfinite(opt.fmin):
+        if options["information"] == "expected":
+            info = obj.expected_information(theta) if missing == "fiml" else obj.information(theta)
+        else:
+            info = 0.5 * numerical_hessian(obj, theta)
+        vcov, bad = _invert_information(info, N)
+        if bad:
+            names = _param_names(pt)
+            who = ", ".join(names[k] for k in bad[:4])
+            problems.append((IdentificationWarning,
+                             f"The information matrix is singular: {who} may not be identified"
+                             " (empirical under-identification). Their SEs are not reported."
+                             " Fix or constrain them, or check for (near-)collinear factors."))
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    se_free[~np.isfinite(np.diag(vcov))] = np.nan
+
+    # estimates table -------------------------------------------------------
+    tab = pt.table
+    est = np.empty(len(tab))
+    se = np.empty(len(tab))
+    idx = model.index
+    for r_i, r in enumerate(tab.itertuples(index=False)):
+        g = r.group - 1
+        if r.free > 0:
+            est[r_i] = theta[r.free - 1]
+            se[r_i] = se_free[r.free - 1]
+        else:
+            if r.exo == 1:
+                if r.op == "~~":
+                    est[r_i] = stats_list[g].cov[idx[r.lhs], idx[r.rhs]]
+                else:
+                    est[r_i] = stats_list[g].mean[idx[r.lhs]]
+            else:
+                est[r_i] = r.fixedval
+            se[r_i] = 0.0
+    std_lv, std_all = _standardize(pt, model, theta, est)
+    rows = pd.DataFrame({
+        "lhs": tab["lhs"], "op": tab["op"], "rhs": tab["rhs"].fillna(""),
+        "group": tab["group"], "label": tab["label"].replace("", np.nan),
+        "est": est, "se": se,
+    })
+    # hide generated group-equality labels like lavaan does not: keep them visible
+    rows["std_lv"] = std_lv
+    rows["std_all"] = std_all
+
+    # defined parameters ----------------------------------------------------
+    if pt.defined:
+        def_rows = _defined_rows(pt, theta, vcov, tab, est, std_lv, std_all)
+        rows = pd.concat([rows, def_rows], ignore_index=True)
+    free_mask = np.concatenate([tab["free"].to_numpy() > 0, np.ones(len(rows) - len(tab), bool)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(free_mask & (rows["se"] > 0), rows["est"] / rows["se"], np.nan)
+    rows["z"] = z
+    rows["pvalue"] = 2 * stats.norm.sf(np.abs(z))
+    rows["ci_lower"] = rows["est"] - _Z975 * rows["se"]
+    rows["ci_upper"] = rows["est"] + _Z975 * rows["se"]
+    cols = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
+            "ci_lower", "ci_upper", "std_lv", "std_all"]
+    rows = rows[cols]
+    if pt.ngroups == 1:
+        rows = rows.drop(columns="group")
+    else:
+        glab = pt.group_labels
+        rows["group"] = [glab[int(g) - 1] if pd.notna(g) else "" for g in rows["group"]]
+
+    # fit measures --------------------------------------------------------
+    Sig_list = [model.implied(theta, g)[0] for g in range(pt.ngroups)]
+    mu_list = [model.implied(theta, g)[1] for g in range(pt.ngroups)]
+    n_list = [s.nobs for s in stats_list]
+    S_list = [s.cov for s in stats_list]
+    logdet = lambda M: np.linalg.slogdet(M)[1]  # noqa: E731
+    if missing == "fiml":
+        logl = -0.5 * N * opt.fmin
+        h1 = sum(s.h1_logl for s in stats_list)
+        chisq = max(2 * (h1 - logl), 0.0)
+        base_ll = sum(_fiml_baseline_logl(Xg, pt, model) for Xg in X_groups)
+        baseline_chisq = 2 * (h1 - base_ll)
+        fmin = chisq / (2 * N)
+    else:
+        logl = 0.0
+        h1 = 0.0
+        baseline_chisq = 0.0
+        for s, Sig, mu in zip(stats_list, Sig_list, mu_list):
+            Si = np.linalg.inv(Sig)
+            d = s.mean - mu if ms else np.zeros(p)
+            logl += -0.5 * s.nobs * (p * np.log(2 * np.pi) + logdet(Sig) + np.sum(s.cov * Si) + d @ Si @ d)
+            h1 += -0.5 * s.nobs * (p * np.log(2 * np.pi) + logdet(s.cov) + p)
+            Sb = _baseline_cov(s.cov, pt, model)
+            baseline_chisq += s.nobs * (logdet(Sb) - logdet(s.cov))
+        chisq = max(N * opt.fmin, 0.0)
+        fmin = 0.5 * opt.fmin
+    if nx:
+        # lavaan (fixed.x) reports the likelihood of the model conditional on the
+        # exogenous covariates: remove their marginal log-likelihood
+        xi = [model.index[v] for v in pt.exogenous]
+        for s in stats_list:
+            Sxx = s.cov[np.ix_(xi, xi)]
+            lx = -0.5 * s.nobs * (nx * np.log(2 * np.pi) + logdet(Sxx) + nx)
+            logl -= lx
+            h1 -= lx
+    baseline_df = pt.ngroups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
+    fit = fm.compute(chisq=chisq, df=df, baseline_chisq=baseline_chisq, baseline_df=baseline_df,
+                     npar=npar, ntotal=N, ngroups=pt.ngroups, logl=logl, h1_logl=h1, fmin=fmin,
+                     S_list=S_list, Sigma_list=Sig_list, n_list=n_list,
+                     m_list=[s.mean for s in stats_list] if ms else None,
+                     mu_list=mu_list if ms else None)
+    fit_series = pd.Series(fit, dtype=float)
+
+    r2 = _r_squared(pt, model, theta)
+
+    # estimation problems ---------------------------------------------------
+    problems += _heywood_checks(rows, pt, model, theta)
+    for cls, msg in problems:
+        notes.append(msg)
+        if strict:
+            raise EstimationError(msg)
+        warnings.warn(msg, cls, stacklevel=3)
+
+    ov = pt.observed
+    implied = {pt.group_labels[g]: pd.DataFrame(Sig_list[g], index=ov, columns=ov)
+               for g in range(pt.ngroups)}
+    sample = {pt.group_labels[g]: pd.DataFrame(S_list[g], index=ov, columns=ov)
+              for g in range(pt.ngroups)}
+    pnames = _param_names(pt)
+    vc = pd.DataFrame(vcov, index=pnames, columns=pnames)
+    versions = _versions()
+    ctx = FitContext(spec, pt, model, stats_list, theta, obj, options)
+    return SEMResult(
+        estimates=rows.reset_index(drop=True), fit_measures=fit_series, r2=r2, spec=spec,
+        n_obs=int(N), estimator=options["estimator"], converged=bool(opt.converged),
+        notes=tuple(notes), versions=versions, options=options, vcov=vc,
+        implied=implied, sample=sample, _context=ctx,
+    )
+
+
+def _invert_information(info: np.ndarray, N: int):
+    q = len(info)
+    if q == 0:
+        return np.zeros((0, 0)), []
+    w, V = np.linalg.eigh(info)
+    tol = 1e-9 * max(abs(w[-1]), 1e-300)
+    bad_dirs = np.where(w < tol)[0]
+    bad: list[int] = []
+    if len(bad_dirs):
+        for k in bad_dirs:
+            order = np.argsort(-np.abs(V[:, k]))
+            bad.extend(int(i) for i in order[:2] if int(i) not in bad)
+        vcov = np.full((q, q), np.nan)
+        return vcov, bad
+    vcov = linalg.inv(info * N)
+    return 0.5 * (vcov + vcov.T), bad
+
+
+def _param_names(pt: ParTable) -> list[str]:
+    names: dict[int, str] = {}
+    for r in pt.table.itertuples(index=False):
+        if r.free > 0 and r.free not in names:
+            g = f" [group {pt.group_labels[r.group - 1]}]" if pt.ngroups > 1 else ""
+            rhs = "1" if r.op == "~1" else r.rhs
+            op = "~" if r.op == "~1" else r.op
+            names[r.free] = f"{r.lhs}{op}{rhs}{g}"
+    return [names[k] for k in sorted(names)]
+
+
+def _standardize(pt: ParTable, model: RamModel, theta: np.ndarray, est: np.ndarray):
+    tab = pt.table
+    lvset = set(pt.latent)
+    sd_all: list[np.ndarray] = []
+    for g in range(pt.ngroups):
+        V, _ = model.total_cov(theta, g)
+        d = np.diag(V).copy()
+        d[d < 0] = np.nan
+        sd_all.append(np.sqrt(d))
+    idx = model.index
+    std_lv = np.full(len(tab), np.nan)
+    std_all = np.full(len(tab), np.nan)
+    for i, r in enumerate(tab.itertuples(index=False)):
+        sd = sd_all[r.group - 1]
+        e = est[i]
+        a = idx[r.lhs]
+        lv_a = sd[a] if r.lhs in lvset else 1.0
+        if r.op == "~1":
+            std_lv[i] = e / lv_a
+            std_all[i] = e / sd[a]
+            continue
+        b = idx[r.rhs]
+        lv_b = sd[b] if r.rhs in lvset else 1.0
+        if r.op == "=~":
+            std_lv[i] = e * lv_a
+            std_all[i] = e * sd[a] / sd[b]
+        elif r.op == "~":
+            std_lv[i] = e * lv_b / lv_a
+            std_all[i] = e * sd[b] / sd[a]
+        elif r.op == "~~":
+            std_lv[i] = e / (lv_a * lv_b)
+            if r.lhs == r.rhs:
+                std_all[i] = e / (sd[a] * sd[b])
+            else:
+                # covariances are standardized by the residual SDs (lavaan std.all)
+                A, S, _ = model.matrices(theta, r.group - 1)
+                ra, rb = S[a, a], S[b, b]
+                if ra > 0 and rb > 0 and _is_residual(r.lhs, tab) and _is_residual(r.rhs, tab):
+                    std_all[i] = e / np.sqrt(ra * rb)
+                    if r.lhs in lvset and r.rhs in lvset:
+                        std_lv[i] = std_all[i]
+                else:
+                    std_all[i] = e / (sd[a] * sd[b])
+    return std_lv, std_all
+
+
+def _is_residual(var: str, tab: pd.DataFrame) -> bool:
+    """True if ``var`` has incoming arrows, so its (co)variances are residual ones."""
+    return bool(((tab["op"] == "=~") & (tab["rhs"] == var)).any()
+                or ((tab["op"] == "~") & (tab["lhs"] == var)).any())
+
+
+def _label_values(tab: pd.DataFrame, values: np.ndarray) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for lab, v in zip(tab["label"], values):
+        if lab and lab not in out:
+            out[lab] = float(v)
+    return out
+
+
+def _defined_rows(pt, theta, vcov, tab, est, std_lv, std_all) -> pd.DataFrame:
+    funcs = [(name, compile_expression(expr)) for name, expr in pt.defined]
+    free = tab["free"].to_numpy()
+
+    def evaluate(values: dict[str, float]) -> list[float]:
+        env = dict(values)
+        out = []
+        for name, f in funcs:
+            v = f(env)
+            env[name] = v
+            out.append(v)
+        return out
+
+    def from_theta(th: np.ndarray) -> np.ndarray:
+        vals = est.copy()
+        mask = free > 0
+        vals[mask] = th[free[mask] - 1]
+        return np.array(evaluate(_label_values(tab, vals)))
+
+    base = from_theta(theta)
+    J = np.zeros((len(funcs), len(theta)))
+    for k in range(len(theta)):
+        h = 1e-6 * max(1.0, abs(theta[k]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        J[:, k] = (from_theta(tp) - from_theta(tm)) / (2 * h)
+    cov = J @ vcov @ J.T if vcov.size else np.zeros((len(funcs), len(funcs)))
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    slv = evaluate(_label_values(tab, std_lv))
+    sall = evaluate(_label_values(tab, std_all))
+    return pd.DataFrame({
+        "lhs": [n for n, _ in pt.defined], "op": ":=", "rhs": [e for _, e in pt.defined],
+        "group": np.nan, "label": [n for n, _ in pt.defined], "est": base, "se": se,
+        "std_lv": slv, "std_all": sall,
+    })
+
+
+def _baseline_cov(S: np.ndarray, pt: ParTable, model: RamModel) -> np.ndarray:
+    Sb = np.diag(np.diag(S))
+    xi = [model.index[v] for v in pt.exogenous]
+    if xi:
+        Sb[np.ix_(xi, xi)] = S[np.ix_(xi, xi)]
+    return Sb
+
+
+def _fiml_baseline_logl(X: np.ndarray, pt: ParTable, model: RamModel) -> float:
+    total = 0.0
+    xi = [model.index[v] for v in pt.exogenous]
+    for j in range(X.shape[1]):
+        if j in xi:
+            continue
+        x = X[:, j]
+        x = x[~np.isnan(x)]
+        n = len(x)
+        var = x.var()
+        total += -0.5 * n * (np.log(2 * np.pi) + np.log(var) + 1)
+    if xi:
+        Xx = X[:, xi]
+        pats = make_patterns(Xx)
+        mu, Sig, ll, _ = em_saturated(Xx, pats)
+        total += fiml_loglik(mu, Sig, pats)
+    return total
+
+
+def _r_squared(pt: ParTable, model: RamModel, theta: np.ndarray) -> pd.DataFrame:
+    tab = pt.table
+    endo = []
+    for v in model.names:
+        if (((tab["op"] == "=~") & (tab["rhs"] == v)).any()
+                or ((tab["op"] == "~") & (tab["lhs"] == v)).any()):
+            endo.append(v)
+    out = []
+    for g in range(pt.ngroups):
+        V, _ = model.total_cov(theta, g)
+        _, S, _ = model.matrices(theta, g)
+        for v in endo:
+            i = model.index[v]
+            r2 = 1 - S[i, i] / V[i, i] if V[i, i] > 0 else np.nan
+            row = {"variable": v, "r2": r2}
+            if pt.ngroups > 1:
+                row["group"] = pt.group_labels[g]
+            out.append(row)
+    cols = ["variable", "group", "r2"] if pt.ngroups > 1 else ["variable", "r2"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def _heywood_checks(rows: pd.DataFrame, pt: ParTable, model: RamModel, theta: np.ndarray):
+    problems = []
+    gtxt = (lambda r: f" in group {r['group']}") if "group" in rows.columns else (lambda r: "")
+    var_rows = rows[(rows["op"] == "~~") & (rows["lhs"] == rows["rhs"])]
+    for _, r in var_rows.iterrows():
+        if r["est"] < 0:
+            problems.append((HeywoodCaseWarning,
+                             f"Negative variance (Heywood case): {r['lhs']} ~~ {r['lhs']} ="
+                             f" {r['est']:.3f}{gtxt(r)}. Check that item's loading, its wording"
+                             " and the number of indicators of its factor; fix the variance at"
+                             " a small positive value only as a last resort."))
+    load = rows[rows["op"] == "=~"]
+    for _, r in load.iterrows():
+        if np.isfinite(r["std_all"]) and abs(r["std_all"]) > 1:
+            problems.append((HeywoodCaseWarning,
+                             f"Standardized loading above 1: {r['lhs']} =~ {r['rhs']} ="
+                             f" {r['std_all']:.3f}{gtxt(r)}."))
+    lv = pt.latent
+    for g in range(pt.ngroups):
+        V, _ = model.total_cov(theta, g)
+        p = model.p
+        if lv:
+            Vl = V[p:, p:]
+            w, vecs = np.linalg.eigh(Vl)
+            if w[0] <= 0:
+                d = np.sqrt(np.abs(np.diag(Vl)))
+                C = Vl / np.outer(d, d)
+                np.fill_diagonal(C, 0)
+                i, j = np.unravel_index(np.argmax(np.abs(C)), C.shape)
+                where = f" in group {pt.group_labels[g]}" if pt.ngroups > 1 else ""
+                problems.append((HeywoodCaseWarning,
+                                 f"The covariance matrix of the latent variables{where} is not"
+                                 f" positive definite: the correlation of {lv[i]} and {lv[j]} is"
+                                 f" {C[i, j]:.3f}. The factors may not be distinct; consider"
+                                 " merging them or check discriminant validity (HTMT)."))
+        Sig = V[:p, :p]
+        if np.linalg.eigvalsh(Sig)[0] <= 0:
+            problems.append((HeywoodCaseWarning,
+                             "The model-implied covariance matrix of the observed variables is"
+                             " not positive definite."))
+    return problems
+
+
+def _versions() -> dict:
+    import scipy
+
+    return {"trustsem": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
+            "pandas": pd.__version__}
