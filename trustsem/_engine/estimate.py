@@ -142,17 +142,42 @@ class FIMLObjective:
         self.w = [s.nobs / self.N for s in stats]
         self.meanstructure = True
 
-    def _pattern_terms(self, Sigma, mu, pat: Pattern):
-        o = pat.obs
-        Soo = Sigma[np.ix_(o, o)]
-        ci = _chol_inv(Soo)
+    def _pattern_iter(self, Sigma, mu, patterns):
+        """Yield (pattern, Sigma_oo^-1, log|Sigma_oo|, d, M) for every pattern.
+
+        The inverse of each observed block comes from the full inverse by a
+        Schur complement, Sigma_oo^-1 = P_oo - P_om P_mm^-1 P_mo with
+        P = Sigma^-1, so only a |missing| x |missing| system is solved per
+        pattern. Yields None for a pattern whose block is not positive definite.
+        """
+        ci = _chol_inv(Sigma)
         if ci is None:
-            return None
-        Si, ld, _ = ci
-        d = pat.mean - mu[o]
-        M = pat.cov + np.outer(d, d)
-        val = pat.n * (len(o) * LOG2PI + ld + np.sum(M * Si))
-        return val, Si, d, M
+            yield None
+            return
+        P, ldS, _ = ci
+        p = len(Sigma)
+        for pat in patterns:
+            o = pat.obs
+            if len(o) == p:
+                Si, ld = P, ldS
+            else:
+                m = pat.extra_missing if hasattr(pat, "extra_missing") else None
+                if m is None:
+                    m = np.setdiff1d(np.arange(p), o)
+                    pat.extra_missing = m  # type: ignore[attr-defined]
+                Pmm = P[np.ix_(m, m)]
+                Pmo = P[np.ix_(m, o)]
+                try:
+                    L = linalg.cholesky(Pmm, lower=True)
+                except linalg.LinAlgError:
+                    yield None
+                    return
+                K = linalg.solve_triangular(L, Pmo, lower=True)
+                Si = P[np.ix_(o, o)] - K.T @ K
+                ld = ldS + 2.0 * np.sum(np.log(np.diag(L)))
+            d = pat.mean - mu[o]
+            M = pat.cov + np.outer(d, d)
+            yield pat, Si, ld, d, M
 
     def value(self, theta: np.ndarray) -> float:
         total = 0.0
@@ -161,11 +186,11 @@ class FIMLObjective:
                 Sigma, mu = self.model.implied(theta, g)
             except np.linalg.LinAlgError:
                 return np.inf
-            for pat in st.patterns:
-                t = self._pattern_terms(Sigma, mu, pat)
+            for t in self._pattern_iter(Sigma, mu, st.patterns):
                 if t is None:
                     return np.inf
-                total += t[0]
+                pat, Si, ld, d, M = t
+                total += pat.n * (len(pat.obs) * LOG2PI + ld + np.sum(M * Si))
         return float(total / self.N)
 
     def value_grad(self, theta: np.ndarray):
@@ -181,15 +206,20 @@ class FIMLObjective:
                 return np.inf, grad, None
             W = np.zeros((p, p))
             wm = np.zeros(p)
-            for pat in st.patterns:
-                t = self._pattern_terms(Sigma, mu, pat)
+            for t in self._pattern_iter(Sigma, mu, st.patterns):
                 if t is None:
                     return np.inf, grad, None
-                val, Si, d, M = t
-                total += val
+                pat, Si, ld, d, M = t
                 o = pat.obs
-                W[np.ix_(o, o)] += pat.n * (Si - Si @ M @ Si)
-                wm[o] += -2.0 * pat.n * (Si @ d)
+                total += pat.n * (len(o) * LOG2PI + ld + np.sum(M * Si))
+                SiM = Si @ M
+                blk = pat.n * (Si - SiM @ Si)
+                if len(o) == p:
+                    W += blk
+                    wm += -2.0 * pat.n * (Si @ d)
+                else:
+                    W[np.ix_(o, o)] += blk
+                    wm[o] += -2.0 * pat.n * (Si @ d)
             grad += dS.reshape(q, -1) @ W.ravel() + dmu @ wm
             ci = _chol_inv(Sigma)
             R = ci[2] if ci is not None else None

@@ -54,6 +54,16 @@ class _Entries:
     rows: np.ndarray
     cols: np.ndarray
     par: np.ndarray       # 0-based free parameter index
+    q: int = 0
+
+    @property
+    def mapping(self) -> np.ndarray:
+        """q x n_entries 0/1 matrix summing entry derivatives into parameters."""
+        if not hasattr(self, "_map"):
+            M = np.zeros((self.q, len(self.par)))
+            M[self.par, np.arange(len(self.par))] = 1.0
+            object.__setattr__(self, "_map", M)
+        return self._map  # type: ignore[attr-defined]
 
 
 class RamModel:
@@ -118,9 +128,10 @@ class RamModel:
             self.A0.append(A)
             self.S0.append(S)
             self.M0.append(M)
-            self.Aent.append(_Entries(np.array(a_r, int), np.array(a_c, int), np.array(a_p, int)))
-            self.Sent.append(_Entries(np.array(s_r, int), np.array(s_c, int), np.array(s_p, int)))
-            self.Ment.append(_Entries(np.array(m_r, int), np.array(m_r, int), np.array(m_p, int)))
+            q = self.q
+            self.Aent.append(_Entries(np.array(a_r, int), np.array(a_c, int), np.array(a_p, int), q))
+            self.Sent.append(_Entries(np.array(s_r, int), np.array(s_c, int), np.array(s_p, int), q))
+            self.Ment.append(_Entries(np.array(m_r, int), np.array(m_r, int), np.array(m_p, int), q))
 
     # ------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -158,21 +169,21 @@ class RamModel:
         BM = B @ M
         mu = G @ M
         q = self.q
-        dS = np.zeros((q, p, p))
+        dS = np.zeros((q, p * p))
         dmu = np.zeros((q, p))
         e = self.Aent[g]
         if len(e.par):
             T = G[:, e.rows].T[:, :, None] * H[e.cols, :][:, None, :]
             T = T + T.transpose(0, 2, 1)
-            np.add.at(dS, e.par, T)
-            np.add.at(dmu, e.par, G[:, e.rows].T * BM[e.cols][:, None])
+            dS += e.mapping @ T.reshape(len(e.par), -1)
+            dmu += e.mapping @ (G[:, e.rows].T * BM[e.cols][:, None])
         e = self.Sent[g]
         if len(e.par):
             T = G[:, e.rows].T[:, :, None] * G[:, e.cols].T[:, None, :]
             off = (e.rows != e.cols)
             T[off] = T[off] + T[off].transpose(0, 2, 1)
-            np.add.at(dS, e.par, T)
+            dS += e.mapping @ T.reshape(len(e.par), -1)
         e = self.Ment[g]
         if len(e.par):
-            np.add.at(dmu, e.par, G[:, e.rows].T)
-        return Sigma, mu, dS, dmu
+            dmu += e.mapping @ G[:, e.rows].T
+        return Sigma, mu, dS.reshape(q, p, p), dmu
