@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import linalg, stats
+from threadpoolctl import threadpool_limits
 
 from . import __version__
 from ._engine import fitmeasures as fm
@@ -194,8 +195,9 @@ def sem(
 
     notes: list[str] = []
     if data is not None:
-        stats_list, group_labels, n_rows, X_groups = _prepare_data(
-            spec, data, missing=missing, group=group, notes=notes)
+        with threadpool_limits(limits=1, user_api="blas"):
+            stats_list, group_labels, n_rows, X_groups = _prepare_data(
+                spec, data, missing=missing, group=group, notes=notes)
     else:
         if missing == "fiml":
             raise SpecificationError("`missing='fiml'` needs raw `data`, not `sample_cov`.")
@@ -230,7 +232,10 @@ def sem(
         n_rows=n_rows, nobs=[s.nobs for s in stats_list],
         se_label={"standard": f"{information} information", "none": "none"}[se],
     )
-    return _fit(spec, pt, stats_list, options, notes, strict=strict, X_groups=X_groups)
+    # The matrices here are small: multi-threaded BLAS only adds contention
+    # (5x slower on two cores), so the fit runs single-threaded.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(spec, pt, stats_list, options, notes, strict=strict, X_groups=X_groups)
 
 
 def cfa(model: str | ModelSpec, data: pd.DataFrame | None = None, **kwargs: Any) -> SEMResult:
