@@ -1,0 +1,164 @@
+"""The command line: one readable line and a non-zero exit for bad input; whole outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from trustsem.cli import main, write_outputs
+from trustsem.datasets import example_path
+
+from conftest import REF
+
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+
+
+@pytest.fixture
+def hs_csv(tmp_path):
+    p = tmp_path / "hs.csv"
+    pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv").to_csv(p, index=False)
+    return p
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    p = tmp_path / "hs.lav"
+    p.write_text(HS_MODEL)
+    return p
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_fit_writes_all_outputs(hs_csv, model_file, tmp_path, capsys):
+    before = _digest(hs_csv)
+    out = tmp_path / "out"
+    code, stdout, err = run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)
+    assert code == 0, err
+    assert "85.306" in stdout
+    assert _digest(hs_csv) == before
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["estimates.csv", "fit_measures.csv", "r2.csv", "result.json", "summary.txt"]
+    est = pd.read_csv(out / "estimates.csv")
+    assert {"lhs", "op", "rhs", "est", "se", "std_all"} <= set(est.columns)
+    payload = json.loads((out / "result.json").read_text())
+    assert payload["fit_measures"]["df"] == 24
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_fit_accepts_shipped_model_name(tmp_path, capsys):
+    code, stdout, err = run(["fit", example_path("trust_survey"), "--model", "cfa_correlated",
+                             "--missing", "fiml", "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert "Latent variables" in stdout
+
+
+def _bad_files(tmp_path, hs_csv):
+    hs = pd.read_csv(hs_csv)
+    cases = {}
+    cases["missing file"] = (tmp_path / "nope.csv", "nope.csv")
+    p = tmp_path / "empty.csv"
+    p.write_text("")
+    cases["empty file"] = (p, "empty.csv")
+    p = tmp_path / "garbage.csv"
+    p.write_bytes(bytes(range(256)) * 20)
+    cases["binary garbage"] = (p, "garbage.csv")
+    p = tmp_path / "text.csv"
+    h = hs.astype({"x4": object})
+    h.loc[10, "x4"] = "about four"
+    h.to_csv(p, index=False)
+    cases["text in item"] = (p, "x4")
+    p = tmp_path / "dup.csv"
+    p.write_text("x1,x1,x2\n1,2,3\n")
+    cases["duplicate columns"] = (p, "x1")
+    p = tmp_path / "const.csv"
+    h = hs.copy()
+    h["x5"] = 2
+    h.to_csv(p, index=False)
+    cases["zero variance"] = (p, "x5")
+    p = tmp_path / "allmissing.csv"
+    h = hs.copy()
+    h["x6"] = None
+    h.to_csv(p, index=False)
+    cases["all missing"] = (p, "x6")
+    p = tmp_path / "few.csv"
+    hs.head(6).to_csv(p, index=False)
+    cases["too few respondents"] = (p, "Too few respondents")
+    return cases
+
+
+@pytest.mark.parametrize("which", ["missing file", "empty file", "binary garbage", "text in item",
+                                   "duplicate columns", "zero variance", "all missing",
+                                   "too few respondents"])
+def test_bad_data_one_line_nonzero(which, tmp_path, hs_csv, model_file, capsys):
+    path, culprit = _bad_files(tmp_path, hs_csv)[which]
+    before = _digest(path) if path.exists() else None
+    out = tmp_path / "out"
+    code, stdout, err = run(["fit", path, "--model", model_file, "--out", out], capsys)
+    assert code != 0
+    lines = [ln for ln in err.strip().splitlines() if ln.startswith("trustsem: error")]
+    assert len(lines) == 1, err
+    assert culprit in lines[0], err
+    assert "Traceback" not in err
+    assert not out.exists()
+    if before is not None:
+        assert _digest(path) == before
+
+
+@pytest.mark.parametrize("model, culprit", [
+    ("visual =~ x1 + x2 + x3\nspeed =~ x7 + x8 + x99\n", "x99"),
+    ("visual =~ x1 + x2 +\n\n", "line"),
+    ("visual x1 x2 x3\n", "line 1"),
+])
+def test_bad_model_one_line(model, culprit, tmp_path, hs_csv, capsys):
+    m = tmp_path / "bad.lav"
+    m.write_text(model)
+    code, _, err = run(["fit", hs_csv, "--model", m, "--out", tmp_path / "o"], capsys)
+    assert code != 0
+    assert err.count("trustsem: error") == 1 and culprit in err, err
+
+
+def test_missing_model_file(tmp_path, hs_csv, capsys):
+    code, _, err = run(["fit", hs_csv, "--model", tmp_path / "none.lav"], capsys)
+    assert code != 0 and "none.lav" in err
+
+
+def test_write_outputs_is_all_or_nothing(tmp_path):
+    out = tmp_path / "report"
+
+    def boom(p):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_outputs(out, {"a.txt": lambda p: p.write_text("a"), "b.txt": boom})
+    assert not out.exists()
+    assert not list(tmp_path.glob(".report.tmp-*"))
+    write_outputs(out, {"a.txt": lambda p: p.write_text("a")})
+    assert (out / "a.txt").read_text() == "a"
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "trustsem.cli", "fit", str(tmp_path / "x.csv"),
+                           "--model", "second_order"], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().startswith("trustsem: error")
+
+
+def test_models_and_examples_listing(capsys):
+    assert run(["models"], capsys)[0] == 0
+    code, out, _ = run(["examples"], capsys)
+    assert code == 0 and "trust_survey" in out

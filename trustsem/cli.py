@@ -1,0 +1,243 @@
+"""Command line: ``trustsem fit``, ``trustsem demo``, ``trustsem models``, ``trustsem examples``.
+
+Every problem with the input ends in one readable line on stderr naming the
+culprit and a non-zero exit status, never a traceback (``--debug`` shows it).
+Input files are only read. Output files are first written to a temporary
+folder beside the output folder and moved into place only when everything
+has been computed and written, so a failed run leaves no partial report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .exceptions import TrustsemError, TrustsemWarning
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def _error(msg: str) -> None:
+    print(f"trustsem: error: {msg}", file=sys.stderr)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    kind = "warning" if issubclass(category, TrustsemWarning) else category.__name__
+    text = str(message).splitlines()[0] if str(message) else category.__name__
+    print(f"trustsem: {kind}: {text}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# output
+# ---------------------------------------------------------------------------
+
+def write_outputs(out: Path, files: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write every file into a temporary folder, then move them into ``out``.
+
+    ``files`` maps a file name to a function writing that file to the path it
+    is given. Nothing appears in ``out`` unless every writer succeeded.
+    """
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        for name, writer in files.items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            writer(target)
+        if not out.exists():
+            os.replace(tmp, out)
+            return [out / n for n in files]
+        if not out.is_dir():
+            raise TrustsemError(f"Output path {str(out)!r} exists and is not a folder.")
+        written = []
+        for name in files:
+            dest = out / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, dest)
+            written.append(dest)
+        return written
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _result_files(res, header: str) -> dict[str, Callable[[Path], None]]:
+    summary_text = header + "\n\n" + res.summary().as_text() + "\n"
+    payload = json.dumps(res.to_dict(), indent=2, ensure_ascii=False, default=str)
+    fit_frame = res.fit_measures.rename("value").rename_axis("measure").reset_index()
+    return {
+        "summary.txt": lambda p: p.write_text(summary_text, encoding="utf-8"),
+        "estimates.csv": lambda p: res.estimates.to_csv(p, index=False),
+        "fit_measures.csv": lambda p: fit_frame.to_csv(p, index=False),
+        "r2.csv": lambda p: res.r2.to_csv(p, index=False),
+        "result.json": lambda p: p.write_text(payload, encoding="utf-8"),
+    }
+
+
+# ---------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------
+
+def _read_model(spec: str) -> tuple[str, str]:
+    from .models import list_models, load_model
+
+    path = Path(spec)
+    if path.suffix or path.exists() or os.sep in spec:
+        if not path.exists():
+            raise TrustsemError(f"Model file {spec!r} not found.")
+        if path.is_dir():
+            raise TrustsemError(f"Model path {spec!r} is a folder, not a model file.")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise TrustsemError(f"Model file {spec!r} is not a UTF-8 text file.") from None
+        if not text.strip():
+            raise TrustsemError(f"Model file {spec!r} is empty.")
+        return text, str(path)
+    names = list(list_models()["name"])
+    if spec not in names:
+        raise TrustsemError(f"{spec!r} is neither a model file nor a shipped model ({', '.join(names[:6])}, ...;"
+                            " see 'trustsem models').")
+    return load_model(spec), f"shipped model {spec!r}"
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from .io import load_survey
+    from .sem import sem
+
+    model_text, model_src = _read_model(args.model)
+    survey = load_survey(args.data, codebook=args.codebook)
+    res = sem(model_text, survey.data, missing=args.missing, group=args.group,
+              std_lv=args.std_lv, estimator=args.estimator)
+    out = Path(args.out) if args.out else Path("reports") / Path(args.data).stem
+    header = (f"trustsem {__version__} fit\nData: {args.data} ({survey.n_obs} rows)\n"
+              f"Model: {model_src}")
+    print(header)
+    print()
+    print(res.summary().as_text())
+    written = write_outputs(out, _result_files(res, header))
+    print(f"\nWrote {len(written)} files to {out}/")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .datasets import example_path, load_codebook
+    from .io import load_survey
+    from .models import research_model
+    from .screening import screen
+    from .sem import sem
+
+    data_path = example_path("trust_survey")
+    survey = load_survey(data_path, codebook=load_codebook("trust_survey"))
+    scr = screen(survey.data, survey.items, duration="duration_sec")
+    model = research_model()
+    res = sem(model, survey.data, missing="fiml")
+    out = Path(args.out)
+    header = (f"trustsem {__version__} demo: the research model (second-order trust) on the"
+              f" bundled trust survey\nData: {data_path.name} ({survey.n_obs} respondents,"
+              f" {len(survey.items)} Likert items)\nEstimator: ML with FIML for missing answers")
+    print(header)
+    print()
+    print(scr.summary())
+    print()
+    print(res.summary().as_text())
+    files = _result_files(res, header + "\n\n" + scr.summary())
+    files["screening_flags.csv"] = lambda p: scr.flags.to_csv(p)
+    files["model.lav"] = lambda p: p.write_text(model, encoding="utf-8")
+    written = write_outputs(out, files)
+    print(f"\nWrote {len(written)} files to {out}/")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .models import list_models
+
+    with pd.option_context("display.max_colwidth", 70, "display.width", 160):
+        print(list_models().to_string(index=False))
+    return 0
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    from .datasets import list_examples
+
+    with pd.option_context("display.max_colwidth", 60, "display.width", 160):
+        print(list_examples()[["name", "n_rows", "n_cols", "description"]].to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="trustsem",
+        description="Trust-factor survey analysis: lavaan-exact SEM/CFA from the command line.")
+    p.add_argument("--version", action="version", version=f"trustsem {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("fit", help="fit a lavaan-syntax model to a survey file")
+    f.add_argument("data", help="survey file (.csv, .tsv, .xlsx, .sav, .dta)")
+    f.add_argument("--model", required=True,
+                   help="model file in lavaan syntax, or the name of a shipped model")
+    f.add_argument("--codebook", help="codebook file (see docs/codebook.md)")
+    f.add_argument("--out", help="output folder (default reports/<data name>)")
+    f.add_argument("--missing", choices=["listwise", "fiml"], default="listwise")
+    f.add_argument("--group", help="column defining groups for a multi-group fit")
+    f.add_argument("--std-lv", action="store_true", help="fix factor variances to 1")
+    f.add_argument("--estimator", default="ML", choices=["ML"])
+    f.set_defaults(func=cmd_fit)
+
+    d = sub.add_parser("demo", help="fit the research model to the bundled trust survey")
+    d.add_argument("--out", default=str(Path("reports") / "demo"))
+    d.set_defaults(func=cmd_demo)
+
+    m = sub.add_parser("models", help="list the shipped lavaan models")
+    m.set_defaults(func=cmd_models)
+    e = sub.add_parser("examples", help="list the bundled data sets")
+    e.set_defaults(func=cmd_examples)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    old = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", TrustsemWarning)
+            return int(args.func(args))
+    except (TrustsemError, OSError) as err:
+        if args.debug:
+            raise
+        msg = str(err)
+        if isinstance(err, OSError) and not isinstance(err, TrustsemError):
+            msg = f"{err.strerror or err}: {err.filename}" if err.filename else str(err)
+        _error(msg.splitlines()[0] if msg else type(err).__name__)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as err:  # noqa: BLE001 - last line of defence for the CLI
+        if args.debug:
+            raise
+        _error(f"internal error ({type(err).__name__}: {err}). Run again with --debug and"
+               " report it with the traceback.")
+        return EXIT_INTERNAL
+    finally:
+        warnings.showwarning = old
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
