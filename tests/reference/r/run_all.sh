@@ -6,7 +6,9 @@ cd "$(dirname "$0")/../../.."
 for s in export_data hs_cfa hs_cfa_std_lv poldem_sem poldem_equal hs_fiml hs_fiml_expected \
          wheaton_cov hs_corsd talor_mediation tiktok_cfa tiktok_sem lancelot_sem ecsi_cfa \
          hs_group hs_group_metric hs_group_scalar hs_group_strict \
-         reliability_hs reliability_tiktok reliability_ecsi; do
+         reliability_hs reliability_tiktok reliability_ecsi \
+         trust_sem_fiml trust_sem_listwise trust_cfa_fiml trust_correlated_fiml \
+         reliability_trust; do
   echo "== $s"
   Rscript "tests/reference/r/$s.R"
 done
