@@ -31,6 +31,7 @@ from ._engine.estimate import (
     numerical_hessian,
 )
 from ._engine.ram import GroupStats, RamModel
+from ._engine.rows import RowEvaluator
 from ._engine.start import start_values
 from ._validation import check_dataframe, check_numeric_columns, check_option
 from .exceptions import (
@@ -44,7 +45,7 @@ from .exceptions import (
     SpecificationError,
 )
 from .results import SEMResult
-from .spec import ModelSpec, ParTable, build_partable, compile_expression
+from .spec import ModelSpec, ParTable, build_partable
 
 __all__ = ["sem", "cfa"]
 
@@ -489,38 +490,30 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
 
     # estimates table -------------------------------------------------------
     tab = pt.table
-    est = np.empty(len(tab))
-    se = np.empty(len(tab))
-    idx = model.index
-    for r_i, r in enumerate(tab.itertuples(index=False)):
-        g = r.group - 1
-        if r.free > 0:
-            est[r_i] = theta[r.free - 1]
-            se[r_i] = se_free[r.free - 1]
-        else:
-            if r.exo == 1:
-                if r.op == "~~":
-                    est[r_i] = stats_list[g].cov[idx[r.lhs], idx[r.rhs]]
-                else:
-                    est[r_i] = stats_list[g].mean[idx[r.lhs]]
-            else:
-                est[r_i] = r.fixedval
-            se[r_i] = 0.0
-    std_lv, std_all = _standardize(pt, model, theta, est)
+    rowev = RowEvaluator(pt, model)
+    est_all, slv_all, sall_all = rowev.all_values(theta, stats_list)
+    ntab = len(tab)
+    free = rowev.free
+    se = np.zeros(ntab)
+    se[free > 0] = se_free[free[free > 0] - 1]
     rows = pd.DataFrame({
         "lhs": tab["lhs"], "op": tab["op"], "rhs": tab["rhs"].fillna(""),
         "group": tab["group"], "label": tab["label"].replace("", np.nan),
-        "est": est, "se": se,
+        "est": est_all[:ntab], "se": se,
+        "std_lv": slv_all[:ntab], "std_all": sall_all[:ntab],
     })
-    # hide generated group-equality labels like lavaan does not: keep them visible
-    rows["std_lv"] = std_lv
-    rows["std_all"] = std_all
 
-    # defined parameters ----------------------------------------------------
+    # defined parameters: delta method on the same row functions -------------
     if pt.defined:
-        def_rows = _defined_rows(pt, theta, vcov, tab, est, std_lv, std_all)
+        def_se = _delta_se(lambda th: rowev.defined_values(rowev.estimates(th, stats_list)),
+                           theta, vcov)
+        def_rows = pd.DataFrame({
+            "lhs": [n for n, _ in pt.defined], "op": ":=", "rhs": [e for _, e in pt.defined],
+            "group": np.nan, "label": [n for n, _ in pt.defined], "est": est_all[ntab:],
+            "se": def_se, "std_lv": slv_all[ntab:], "std_all": sall_all[ntab:],
+        })
         rows = pd.concat([rows, def_rows], ignore_index=True)
-    free_mask = np.concatenate([tab["free"].to_numpy() > 0, np.ones(len(rows) - len(tab), bool)])
+    free_mask = np.concatenate([free > 0, np.ones(len(rows) - ntab, bool)])
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(free_mask & (rows["se"] > 0), rows["est"] / rows["se"], np.nan)
     rows["z"] = z
@@ -635,102 +628,18 @@ def _param_names(pt: ParTable) -> list[str]:
     return [names[k] for k in sorted(names)]
 
 
-def _standardize(pt: ParTable, model: RamModel, theta: np.ndarray, est: np.ndarray):
-    tab = pt.table
-    lvset = set(pt.latent)
-    sd_all: list[np.ndarray] = []
-    for g in range(pt.ngroups):
-        V, _ = model.total_cov(theta, g)
-        d = np.diag(V).copy()
-        d[d < 0] = np.nan
-        sd_all.append(np.sqrt(d))
-    idx = model.index
-    std_lv = np.full(len(tab), np.nan)
-    std_all = np.full(len(tab), np.nan)
-    for i, r in enumerate(tab.itertuples(index=False)):
-        sd = sd_all[r.group - 1]
-        e = est[i]
-        a = idx[r.lhs]
-        lv_a = sd[a] if r.lhs in lvset else 1.0
-        if r.op == "~1":
-            std_lv[i] = e / lv_a
-            std_all[i] = e / sd[a]
-            continue
-        b = idx[r.rhs]
-        lv_b = sd[b] if r.rhs in lvset else 1.0
-        if r.op == "=~":
-            std_lv[i] = e * lv_a
-            std_all[i] = e * sd[a] / sd[b]
-        elif r.op == "~":
-            std_lv[i] = e * lv_b / lv_a
-            std_all[i] = e * sd[b] / sd[a]
-        elif r.op == "~~":
-            std_lv[i] = e / (lv_a * lv_b)
-            if r.lhs == r.rhs:
-                std_all[i] = e / (sd[a] * sd[b])
-            else:
-                # covariances are standardized by the residual SDs (lavaan std.all)
-                A, S, _ = model.matrices(theta, r.group - 1)
-                ra, rb = S[a, a], S[b, b]
-                if ra > 0 and rb > 0 and _is_residual(r.lhs, tab) and _is_residual(r.rhs, tab):
-                    std_all[i] = e / np.sqrt(ra * rb)
-                    if r.lhs in lvset and r.rhs in lvset:
-                        std_lv[i] = std_all[i]
-                else:
-                    std_all[i] = e / (sd[a] * sd[b])
-    return std_lv, std_all
-
-
-def _is_residual(var: str, tab: pd.DataFrame) -> bool:
-    """True if ``var`` has incoming arrows, so its (co)variances are residual ones."""
-    return bool(((tab["op"] == "=~") & (tab["rhs"] == var)).any()
-                or ((tab["op"] == "~") & (tab["lhs"] == var)).any())
-
-
-def _label_values(tab: pd.DataFrame, values: np.ndarray) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for lab, v in zip(tab["label"], values):
-        if lab and lab not in out:
-            out[lab] = float(v)
-    return out
-
-
-def _defined_rows(pt, theta, vcov, tab, est, std_lv, std_all) -> pd.DataFrame:
-    funcs = [(name, compile_expression(expr)) for name, expr in pt.defined]
-    free = tab["free"].to_numpy()
-
-    def evaluate(values: dict[str, float]) -> list[float]:
-        env = dict(values)
-        out = []
-        for name, f in funcs:
-            v = f(env)
-            env[name] = v
-            out.append(v)
-        return out
-
-    def from_theta(th: np.ndarray) -> np.ndarray:
-        vals = est.copy()
-        mask = free > 0
-        vals[mask] = th[free[mask] - 1]
-        return np.array(evaluate(_label_values(tab, vals)))
-
-    base = from_theta(theta)
-    J = np.zeros((len(funcs), len(theta)))
+def _delta_se(func, theta: np.ndarray, vcov: np.ndarray) -> np.ndarray:
+    """Delta-method SEs of func(theta) with a central-difference Jacobian."""
+    base = func(theta)
+    J = np.zeros((len(base), len(theta)))
     for k in range(len(theta)):
         h = 1e-6 * max(1.0, abs(theta[k]))
         tp, tm = theta.copy(), theta.copy()
         tp[k] += h
         tm[k] -= h
-        J[:, k] = (from_theta(tp) - from_theta(tm)) / (2 * h)
-    cov = J @ vcov @ J.T if vcov.size else np.zeros((len(funcs), len(funcs)))
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    slv = evaluate(_label_values(tab, std_lv))
-    sall = evaluate(_label_values(tab, std_all))
-    return pd.DataFrame({
-        "lhs": [n for n, _ in pt.defined], "op": ":=", "rhs": [e for _, e in pt.defined],
-        "group": np.nan, "label": [n for n, _ in pt.defined], "est": base, "se": se,
-        "std_lv": slv, "std_all": sall,
-    })
+        J[:, k] = (func(tp) - func(tm)) / (2 * h)
+    cov = J @ vcov @ J.T
+    return np.sqrt(np.clip(np.diag(cov), 0, None))
 
 
 def _baseline_cov(S: np.ndarray, pt: ParTable, model: RamModel) -> np.ndarray:

@@ -106,6 +106,29 @@ class MLObjective:
             cache.append((Sigma, mu, dS, dmu, R))
         return float(f), grad, cache
 
+    def gradient(self, theta: np.ndarray) -> np.ndarray | None:
+        """Gradient only, without the derivative tensor (None if inadmissible)."""
+        grad = np.zeros(self.model.q)
+        for g, w in enumerate(self.w):
+            try:
+                Sigma, mu = self.model.implied(theta, g)
+            except np.linalg.LinAlgError:
+                return None
+            ci = _chol_inv(Sigma)
+            if ci is None:
+                return None
+            Si = ci[0]
+            st = self.stats[g]
+            M = st.cov
+            wm = None
+            if self.meanstructure:
+                d = st.mean - mu
+                M = M + np.outer(d, d)
+                wm = -2.0 * (Si @ d)
+            W = Si - Si @ M @ Si
+            grad += w * self.model.grad_from_weights(theta, g, W, wm)
+        return grad
+
     def information(self, theta: np.ndarray, cache=None) -> np.ndarray:
         """Expected information per observation (N-weighted over groups)."""
         if cache is None:
@@ -225,6 +248,32 @@ class FIMLObjective:
             cache.append((Sigma, mu, dS, dmu, R))
         return float(total / self.N), grad / self.N, cache
 
+    def gradient(self, theta: np.ndarray) -> np.ndarray | None:
+        """Gradient only, without the derivative tensor (None if inadmissible)."""
+        q, p = self.model.q, self.model.p
+        grad = np.zeros(q)
+        for g, st in enumerate(self.stats):
+            try:
+                Sigma, mu = self.model.implied(theta, g)
+            except np.linalg.LinAlgError:
+                return None
+            W = np.zeros((p, p))
+            wm = np.zeros(p)
+            for t in self._pattern_iter(Sigma, mu, st.patterns):
+                if t is None:
+                    return None
+                pat, Si, ld, d, M = t
+                o = pat.obs
+                blk = pat.n * (Si - Si @ M @ Si)
+                if len(o) == p:
+                    W += blk
+                    wm += -2.0 * pat.n * (Si @ d)
+                else:
+                    W[np.ix_(o, o)] += blk
+                    wm[o] += -2.0 * pat.n * (Si @ d)
+            grad += self.model.grad_from_weights(theta, g, W, wm)
+        return grad / self.N
+
     def scoring(self, theta: np.ndarray, cache=None) -> np.ndarray:
         """Complete-data expected information: a good scoring matrix for FIML."""
         if cache is None:
@@ -264,8 +313,8 @@ def numerical_hessian(obj, theta: np.ndarray) -> np.ndarray:
         h = 1e-5 * max(1.0, abs(theta[k]))
         tp = theta.copy(); tp[k] += h
         tm = theta.copy(); tm[k] -= h
-        gp = obj.value_grad(tp)[1]
-        gm = obj.value_grad(tm)[1]
+        gp = obj.gradient(tp)
+        gm = obj.gradient(tm)
         H[:, k] = (gp - gm) / (2 * h)
     return 0.5 * (H + H.T)
 

@@ -158,6 +158,40 @@ class RamModel:
         p = self.p
         return V[:p, :p], mu[:p]
 
+    def grad_from_weights(self, theta: np.ndarray, g: int, W: np.ndarray,
+                          wm: np.ndarray | None = None) -> np.ndarray:
+        """Return sum(W * dSigma_k) + wm . dmu_k for every parameter k.
+
+        Contracts the weights directly instead of forming dSigma: with
+        K_A = G' W H' and K_S = G' W G, an A entry (i, j) contributes
+        2 K_A[i, j] and an S entry 2 K_S[i, j] (K_S[i, i] on the diagonal).
+        Costs O(m^2 p) instead of O(q p^2).
+        """
+        A, S, M = self.matrices(theta, g)
+        B = np.linalg.inv(np.eye(self.m) - A)
+        p = self.p
+        G = B[:p, :]
+        H = B @ S @ G.T
+        GW = G.T @ W                       # m x p
+        grad = np.zeros(self.q)
+        e = self.Aent[g]
+        if len(e.par):
+            KA = GW @ H.T                  # m x m
+            vals = 2.0 * KA[e.rows, e.cols]
+            if wm is not None:
+                gw = G.T @ wm
+                vals = vals + gw[e.rows] * (B @ M)[e.cols]
+            grad += np.bincount(e.par, weights=vals, minlength=self.q)
+        e = self.Sent[g]
+        if len(e.par):
+            KS = GW @ G
+            vals = np.where(e.rows == e.cols, 1.0, 2.0) * KS[e.rows, e.cols]
+            grad += np.bincount(e.par, weights=vals, minlength=self.q)
+        e = self.Ment[g]
+        if len(e.par) and wm is not None:
+            grad += np.bincount(e.par, weights=(G.T @ wm)[e.rows], minlength=self.q)
+        return grad
+
     def derivatives(self, theta: np.ndarray, g: int):
         """Return Sigma, mu, dSigma (q x p x p) and dmu (q x p) for group g."""
         A, S, M = self.matrices(theta, g)
