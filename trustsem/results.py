@@ -136,6 +136,12 @@ class SEMResult:
     versions : dict
     options : dict
         Estimation options as used (missing, information, se, ...).
+    vcov : DataFrame
+        Covariance matrix of the free parameters (information-based).
+    implied, sample : dict
+        Model-implied and sample covariance matrices per group.
+    bootstrap : BootstrapInfo or None
+        Draws, failures and CI type when ``se="bootstrap"``.
     """
 
     estimates: pd.DataFrame
@@ -151,6 +157,7 @@ class SEMResult:
     vcov: pd.DataFrame = field(repr=False)
     implied: dict = field(repr=False)
     sample: dict = field(repr=False)
+    bootstrap: Any = field(default=None, repr=False)
     _context: Any = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------

@@ -33,7 +33,13 @@ from ._engine.estimate import (
 from ._engine.ram import GroupStats, RamModel
 from ._engine.rows import RowEvaluator
 from ._engine.start import start_values
-from ._validation import check_dataframe, check_numeric_columns, check_option
+from ._validation import (
+    check_dataframe,
+    check_interval,
+    check_numeric_columns,
+    check_option,
+    check_positive_int,
+)
 from .exceptions import (
     CONVERGENCE_DOCS,
     ConvergenceWarning,
@@ -86,6 +92,10 @@ def sem(
     information: str | None = None,
     meanstructure: bool | None = None,
     strict: bool = False,
+    ci_type: str = "perc",
+    level: float = 0.95,
+    n_jobs: int = -1,
+    progress: bool = True,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax.
 
@@ -120,10 +130,13 @@ def sem(
         ``lv.variances``, ``lv.covariances``, ``regressions``.
     group_partial : sequence of str
         Parameters exempt from ``group_equal``, e.g. ``["visual=~x2"]``.
-    se : {"standard", "none"}
-        Standard errors from the information matrix, or none.
-    bootstrap, seed
-        Number of draws and seed for bootstrap standard errors.
+    se : {"standard", "bootstrap", "none"}
+        Standard errors from the information matrix, from a nonparametric
+        bootstrap (``bootstrap`` draws), or none.
+    bootstrap : int
+        Number of bootstrap draws when ``se="bootstrap"``.
+    seed : int, optional
+        Seed for the bootstrap; results do not depend on ``n_jobs``.
     std_lv : bool
         Identify factors by fixing their variances to 1 instead of the first
         loading.
@@ -138,6 +151,15 @@ def sem(
         Raise :class:`EstimationError` instead of warning on non-convergence,
         Heywood cases, non-positive-definite matrices and unidentified
         parameters.
+    ci_type : {"perc", "bc", "bca"}
+        Bootstrap confidence intervals: percentile, bias-corrected, or
+        bias-corrected and accelerated (jackknife acceleration).
+    level : float
+        Confidence level of the bootstrap intervals.
+    n_jobs : int
+        Worker processes for the bootstrap (-1: all cores).
+    progress : bool
+        Show a progress bar during the bootstrap.
 
     Returns
     -------
@@ -183,10 +205,13 @@ def sem(
     if missing == "ml":
         missing = "fiml"
     se = check_option("se", se, ["standard", "none", "bootstrap"])
+    ci_type = check_option("ci_type", ci_type, ["perc", "bc", "bca"])
+    level = check_interval("level", level, 0, 1)
     if se == "bootstrap":
-        raise SpecificationError(
-            "`se='bootstrap'` is not available in this version; use se='standard'."
-        )
+        bootstrap = check_positive_int("bootstrap", bootstrap, minimum=2)
+        if data is None:
+            raise SpecificationError(
+                "`se='bootstrap'` resamples respondents and needs raw `data`, not `sample_cov`.")
     if information is not None:
         information = check_option("information", information, ["expected", "observed"])
     if data is None and sample_cov is None:
@@ -231,7 +256,9 @@ def sem(
         group_equal=list(group_equal), group_partial=list(group_partial),
         meanstructure=pt.meanstructure, bootstrap=bootstrap, seed=seed,
         n_rows=n_rows, nobs=[s.nobs for s in stats_list],
-        se_label={"standard": f"{information} information", "none": "none"}[se],
+        se_label={"standard": f"{information} information", "none": "none",
+                  "bootstrap": f"bootstrap ({bootstrap} draws, {ci_type} CIs)"}[se],
+        ci_type=ci_type, level=level, n_jobs=n_jobs, progress=progress,
     )
     # The matrices here are small: multi-threaded BLAS only adds contention
     # (5x slower on two cores), so the fit runs single-threaded.
@@ -472,7 +499,7 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
     q = model.q
     vcov = np.full((q, q), np.nan)
     info = None
-    if options["se"] != "none" and np.isfinite(opt.fmin):
+    if options["se"] == "standard" and np.isfinite(opt.fmin):
         if options["information"] == "expected":
             info = obj.expected_information(theta) if missing == "fiml" else obj.information(theta)
         else:
@@ -528,6 +555,17 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
     else:
         glab = pt.group_labels
         rows["group"] = [glab[int(g) - 1] if pd.notna(g) else "" for g in rows["group"]]
+
+    boot_info = None
+    if options["se"] == "bootstrap":
+        rows, boot_info = _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups,
+                                          options, spec)
+        notes.append(boot_info.describe())
+        if boot_info.n_failed > 0.1 * boot_info.n_requested:
+            problems.append((ConvergenceWarning,
+                             f"{boot_info.n_failed} of {boot_info.n_requested} bootstrap draws failed"
+                             f" ({boot_info.failures}); the bootstrap results rest on"
+                             f" {boot_info.n_ok} draws."))
 
     # fit measures --------------------------------------------------------
     Sig_list = [model.implied(theta, g)[0] for g in range(pt.ngroups)]
@@ -595,7 +633,7 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         estimates=rows.reset_index(drop=True), fit_measures=fit_series, r2=r2, spec=spec,
         n_obs=int(N), estimator=options["estimator"], converged=bool(opt.converged),
         notes=tuple(notes), versions=versions, options=options, vcov=vc,
-        implied=implied, sample=sample, _context=ctx,
+        implied=implied, sample=sample, bootstrap=boot_info, _context=ctx,
     )
 
 
@@ -626,6 +664,53 @@ def _param_names(pt: ParTable) -> list[str]:
             op = "~" if r.op == "~1" else r.op
             names[r.free] = f"{r.lhs}{op}{rhs}{g}"
     return [names[k] for k in sorted(names)]
+
+
+def _row_names(rows: pd.DataFrame) -> list[str]:
+    g = rows["group"].astype(str) if "group" in rows.columns else None
+    names = []
+    for i, r in enumerate(rows.itertuples(index=False)):
+        rhs = "1" if r.op == "~1" else r.rhs
+        op = "~" if r.op == "~1" else r.op
+        name = f"{r.lhs} {op} {rhs}"
+        if g is not None and r.op != ":=":
+            name += f" [{g.iloc[i]}]"
+        names.append(name)
+    return names
+
+
+def _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups, options, spec):
+    from .bootstrap import bootstrap_ci, run_bootstrap
+
+    info = obj.information(theta) if options["missing"] != "fiml" else obj.scoring(theta)
+    names = _row_names(rows)
+    ctx = FitContext(spec, pt, model, stats_list, theta, obj, options)
+    binfo, jack = run_bootstrap(
+        ctx, X_groups, B=options["bootstrap"], seed=options["seed"], n_jobs=options["n_jobs"],
+        progress=options["progress"], ci_type=options["ci_type"], level=options["level"],
+        info=info, row_names=names)
+    rows = rows.copy()
+    est = rows["est"].to_numpy(float)
+    ntab = len(pt.table)
+    random = np.concatenate([pt.table["free"].to_numpy() > 0, np.ones(len(rows) - ntab, bool)])
+    E = binfo.est.to_numpy(float)
+    Sd = binfo.std_all.to_numpy(float)
+    se = np.where(random, np.nanstd(E, axis=0, ddof=1) if len(E) > 1 else np.nan, 0.0)
+    lo, hi = bootstrap_ci(E, est, ci_type=options["ci_type"], level=options["level"],
+                          jack=None if jack is None else jack[0])
+    slo, shi = bootstrap_ci(Sd, rows["std_all"].to_numpy(float), ci_type=options["ci_type"],
+                            level=options["level"], jack=None if jack is None else jack[1])
+    rows["se"] = se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(random & (se > 0), est / se, np.nan)
+    rows["z"] = z
+    rows["pvalue"] = 2 * stats.norm.sf(np.abs(z))
+    rows["ci_lower"] = np.where(random, lo, est)
+    rows["ci_upper"] = np.where(random, hi, est)
+    sall = rows["std_all"].to_numpy(float)
+    rows["std_all_ci_lower"] = np.where(random, slo, sall)
+    rows["std_all_ci_upper"] = np.where(random, shi, sall)
+    return rows, binfo
 
 
 def _delta_se(func, theta: np.ndarray, vcov: np.ndarray) -> np.ndarray:

@@ -31,12 +31,18 @@ LOG2PI = np.log(2 * np.pi)
 
 
 def _chol_inv(Sigma: np.ndarray):
-    """Return (Sigma^-1, log|Sigma|, R) with R = L^-1 or None if not PD."""
-    try:
-        L = linalg.cholesky(Sigma, lower=True, check_finite=True)
-    except (linalg.LinAlgError, ValueError):
+    """Return (Sigma^-1, log|Sigma|, R) with R = L^-1 or None if not PD.
+
+    NumPy rather than SciPy here: these matrices are small and the call
+    overhead of SciPy's checking wrappers dominated bootstrap refits.
+    """
+    if not np.all(np.isfinite(Sigma)):
         return None
-    R = linalg.solve_triangular(L, np.eye(len(L)), lower=True)
+    try:
+        L = np.linalg.cholesky(Sigma)
+    except np.linalg.LinAlgError:
+        return None
+    R = np.linalg.inv(L)
     return R.T @ R, 2.0 * np.sum(np.log(np.diag(L))), R
 
 
@@ -108,16 +114,22 @@ class MLObjective:
 
     def gradient(self, theta: np.ndarray) -> np.ndarray | None:
         """Gradient only, without the derivative tensor (None if inadmissible)."""
+        return self.value_gradient(theta)[1]
+
+    def value_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """F and its gradient from one set of implied matrices ((inf, None) if inadmissible)."""
         grad = np.zeros(self.model.q)
+        f = 0.0
         for g, w in enumerate(self.w):
             try:
-                Sigma, mu = self.model.implied(theta, g)
+                parts = self.model.parts(theta, g)
             except np.linalg.LinAlgError:
-                return None
+                return np.inf, None
+            Sigma, mu = parts[0], parts[1]
             ci = _chol_inv(Sigma)
             if ci is None:
-                return None
-            Si = ci[0]
+                return np.inf, None
+            Si, ld, _ = ci
             st = self.stats[g]
             M = st.cov
             wm = None
@@ -125,9 +137,42 @@ class MLObjective:
                 d = st.mean - mu
                 M = M + np.outer(d, d)
                 wm = -2.0 * (Si @ d)
+            f += w * (ld + np.sum(M * Si) - self.logdetS[g] - self.model.p)
             W = Si - Si @ M @ Si
-            grad += w * self.model.grad_from_weights(theta, g, W, wm)
-        return grad
+            grad += w * self.model.grad_from_weights(theta, g, W, wm, parts)
+        return float(f), grad
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Exact Hessian of F (analytic; see RamModel.second_derivative_term).
+
+        H_kl = tr(Q S_l E S_k) + 2 mu_l' Q S_k Q d + 2 d' Q S_l Q mu_k
+               + 2 mu_l' Q mu_k + tr(W S_kl) - 2 d' Q mu_kl
+        with Q = Sigma^-1, M = S + d d', E = 2 Q M Q - Q, W = Q - Q M Q, and
+        S_k, mu_k the first derivatives of Sigma and mu.
+        """
+        q = self.model.q
+        H = np.zeros((q, q))
+        for g, w in enumerate(self.w):
+            Sigma, mu, dS, dmu = self.model.derivatives(theta, g)
+            Q = np.linalg.inv(Sigma)
+            st = self.stats[g]
+            M = st.cov
+            wm = None
+            if self.meanstructure:
+                d = st.mean - mu
+                M = M + np.outer(d, d)
+                wm = -2.0 * (Q @ d)
+            E = 2.0 * Q @ M @ Q - Q
+            W = Q - Q @ M @ Q
+            Y = (Q @ dS).reshape(q, -1)
+            Z = (E @ dS).transpose(0, 2, 1).reshape(q, -1)
+            Hg = Y @ Z.T
+            if self.meanstructure:
+                v = (Q @ dS) @ (Q @ d)             # q x p: Q S_k Q d
+                Hg += 2.0 * (dmu @ v.T + v @ dmu.T) + 2.0 * dmu @ Q @ dmu.T
+            Hg += self.model.second_derivative_term(theta, g, W, wm)
+            H += w * 0.5 * (Hg + Hg.T)
+        return H
 
     def information(self, theta: np.ndarray, cache=None) -> np.ndarray:
         """Expected information per observation (N-weighted over groups)."""
@@ -337,9 +382,20 @@ def minimize(obj, theta0: np.ndarray, *, maxit: int = 500, tol: float = 1e-12) -
         return _lbfgs(obj, theta, "starting values give a non-positive-definite implied matrix")
     it = 0
     stalled = False
+    use_newton = hasattr(obj, "hessian")
     for it in range(1, maxit + 1):
-        I = obj.scoring(theta, cache)
-        H = 2.0 * I
+        H = None
+        if use_newton:
+            # exact Newton where the Hessian is positive definite (quadratic
+            # convergence even under misfit); Fisher scoring elsewhere
+            Hn = obj.hessian(theta)
+            try:
+                linalg.cholesky(Hn)
+                H = Hn
+            except linalg.LinAlgError:
+                H = None
+        if H is None:
+            H = 2.0 * obj.scoring(theta, cache)
         try:
             with warnings.catch_warnings():
                 # an ill-conditioned scoring matrix far from the optimum is

@@ -158,8 +158,15 @@ class RamModel:
         p = self.p
         return V[:p, :p], mu[:p]
 
+    def parts(self, theta: np.ndarray, g: int) -> tuple:
+        """(Sigma, mu, B, G, S, M) for group g, shared by value and gradient."""
+        A, S, M = self.matrices(theta, g)
+        B = np.linalg.inv(np.eye(self.m) - A)
+        G = B[: self.p, :]
+        return G @ S @ G.T, G @ M, B, G, S, M
+
     def grad_from_weights(self, theta: np.ndarray, g: int, W: np.ndarray,
-                          wm: np.ndarray | None = None) -> np.ndarray:
+                          wm: np.ndarray | None = None, parts: tuple | None = None) -> np.ndarray:
         """Return sum(W * dSigma_k) + wm . dmu_k for every parameter k.
 
         Contracts the weights directly instead of forming dSigma: with
@@ -167,10 +174,7 @@ class RamModel:
         2 K_A[i, j] and an S entry 2 K_S[i, j] (K_S[i, i] on the diagonal).
         Costs O(m^2 p) instead of O(q p^2).
         """
-        A, S, M = self.matrices(theta, g)
-        B = np.linalg.inv(np.eye(self.m) - A)
-        p = self.p
-        G = B[:p, :]
+        _, _, B, G, S, M = parts if parts is not None else self.parts(theta, g)
         H = B @ S @ G.T
         GW = G.T @ W                       # m x p
         grad = np.zeros(self.q)
@@ -191,6 +195,51 @@ class RamModel:
         if len(e.par) and wm is not None:
             grad += np.bincount(e.par, weights=(G.T @ wm)[e.rows], minlength=self.q)
         return grad
+
+    def second_derivative_term(self, theta: np.ndarray, g: int, W: np.ndarray,
+                               wm: np.ndarray | None = None) -> np.ndarray:
+        """sum(W * d2Sigma/dk dl) + wm . d2mu/dk dl for all parameter pairs.
+
+        With K_A = G' W H', K_S = G' W G, V = B S B' and an A entry (i, j)
+        paired with an A entry (k, l):
+            2 (B[l,i] K_A[k,j] + B[j,k] K_A[i,l] + V[j,l] K_S[i,k]),
+        with an S entry (k, l): 2 (B[j,k] K_S[i,l] + B[j,l] K_S[i,k]) (half
+        that when k == l); S-S pairs vanish. Mean terms use u = G' wm:
+        A-A: u[k] B[l,i] (BM)[j] + u[i] B[j,k] (BM)[l]; A-M(k): u[i] B[j,k].
+        """
+        A, S, M = self.matrices(theta, g)
+        B = np.linalg.inv(np.eye(self.m) - A)
+        p = self.p
+        G = B[:p, :]
+        H = B @ S @ G.T
+        V = B @ S @ B.T
+        BM = B @ M
+        GW = G.T @ W
+        KA = GW @ H.T
+        KS = GW @ G
+        out = np.zeros((self.q, self.q))
+        ea, es, em = self.Aent[g], self.Sent[g], self.Ment[g]
+        if len(ea.par):
+            i, j = ea.rows[:, None], ea.cols[:, None]
+            k, l = ea.rows[None, :], ea.cols[None, :]
+            T = 2.0 * (B[l, i] * KA[k, j] + B[j, k] * KA[i, l] + V[j, l] * KS[i, k])
+            if wm is not None:
+                u = G.T @ wm
+                T = T + u[k] * B[l, i] * BM[j] + u[i] * B[j, k] * BM[l]
+            T = 0.5 * (T + T.T)
+            out += ea.mapping @ T @ ea.mapping.T
+            if len(es.par):
+                ks, ls = es.rows[None, :], es.cols[None, :]
+                T = 2.0 * (B[j, ks] * KS[i, ls] + B[j, ls] * KS[i, ks])
+                T[:, es.rows == es.cols] *= 0.5
+                C = ea.mapping @ T @ es.mapping.T
+                out += C + C.T
+            if len(em.par) and wm is not None:
+                u = G.T @ wm
+                T = u[i] * B[j, em.rows[None, :]]
+                C = ea.mapping @ T @ em.mapping.T
+                out += C + C.T
+        return out
 
     def derivatives(self, theta: np.ndarray, g: int):
         """Return Sigma, mu, dSigma (q x p x p) and dmu (q x p) for group g."""

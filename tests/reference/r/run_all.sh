@@ -8,7 +8,14 @@ for s in export_data hs_cfa hs_cfa_std_lv poldem_sem poldem_equal hs_fiml hs_fim
          hs_group hs_group_metric hs_group_scalar hs_group_strict \
          reliability_hs reliability_tiktok reliability_ecsi \
          trust_sem_fiml trust_sem_listwise trust_cfa_fiml trust_correlated_fiml \
-         reliability_trust; do
+         reliability_trust \
+         regression_trust regression_tiktok regression_corprep regression_latent; do
+  echo "== $s"
+  Rscript "tests/reference/r/$s.R"
+done
+Rscript tests/reference/r/hs_bootstrap.R
+# measurement toolkit (trustsem.measurement / .efa / .cmb); helpers in _measurement_common.R
+for s in measurement_hs measurement_tiktok measurement_ecsi measurement_trust; do
   echo "== $s"
   Rscript "tests/reference/r/$s.R"
 done
