@@ -130,19 +130,21 @@ def _refit(job: _Job, Xs: list[np.ndarray]) -> tuple[np.ndarray | None, str]:
     f, g = fg(theta)
     if not np.isfinite(f) or g is None:
         return None, "starting values inadmissible"
-    Hinv = job.Hinv
+    # quasi-Newton: BFGS updates of the inverse Hessian, started from the
+    # full-sample Hessian (close to the draw's), so only values and gradients
+    # are needed; the exact Hessian is taken only if the direction fails
+    Hinv = job.Hinv.copy()
     exact = hasattr(obj, "hessian")
-    gnorm = float(np.max(np.abs(g)))
-    for _ in range(60):
+    for _ in range(100):
         step = -Hinv @ g
         slope = float(g @ step)
         if slope >= 0:
-            if not exact:
+            H = _inv_or_none(obj.hessian(theta)) if exact else None
+            Hinv = H if H is not None else job.Hinv.copy()
+            step = -Hinv @ g
+            slope = float(g @ step)
+            if slope >= 0:
                 break
-            Hinv = _inv_or_none(obj.hessian(theta))
-            if Hinv is None:
-                break
-            continue
         t = 1.0
         while t > 1e-8:
             th = theta + t * step
@@ -152,15 +154,16 @@ def _refit(job: _Job, Xs: list[np.ndarray]) -> tuple[np.ndarray | None, str]:
             t *= 0.5
         if t <= 1e-8:
             break
+        s_vec = th - theta
+        y = gn - g
+        sy = float(s_vec @ y)
+        if sy > 1e-14:
+            Hy = Hinv @ y
+            Hinv = (Hinv + ((sy + y @ Hy) / sy**2) * np.outer(s_vec, s_vec)
+                    - (np.outer(Hy, s_vec) + np.outer(s_vec, Hy)) / sy)
         theta, f, g = th, fn, gn
-        new = float(np.max(np.abs(g)))
-        if new < 1e-7 or np.max(np.abs(t * step)) < 1e-9:
+        if np.max(np.abs(g)) < 1e-7 or np.max(np.abs(s_vec)) < 1e-9:
             return theta, "ok"
-        if exact and new > 0.1 * gnorm:
-            H = _inv_or_none(obj.hessian(theta))
-            if H is not None:
-                Hinv = H
-        gnorm = new
     res = minimize(obj, theta if np.isfinite(f) else job.theta0)
     if not res.converged:
         return None, "did not converge"

@@ -57,6 +57,20 @@ class _Entries:
     q: int = 0
 
     @property
+    def unique(self) -> bool:
+        """True when no two entries share a parameter (no equality constraints)."""
+        if not hasattr(self, "_unique"):
+            object.__setattr__(self, "_unique", len(set(self.par.tolist())) == len(self.par))
+        return self._unique  # type: ignore[attr-defined]
+
+    def scatter(self, out: np.ndarray, values: np.ndarray) -> None:
+        """out[par] += values, summing entries that share a parameter."""
+        if self.unique:
+            out[self.par] += values
+        else:
+            out += self.mapping @ values
+
+    @property
     def mapping(self) -> np.ndarray:
         """q x n_entries 0/1 matrix summing entry derivatives into parameters."""
         if not hasattr(self, "_map"):
@@ -258,15 +272,15 @@ class RamModel:
         if len(e.par):
             T = G[:, e.rows].T[:, :, None] * H[e.cols, :][:, None, :]
             T = T + T.transpose(0, 2, 1)
-            dS += e.mapping @ T.reshape(len(e.par), -1)
-            dmu += e.mapping @ (G[:, e.rows].T * BM[e.cols][:, None])
+            e.scatter(dS, T.reshape(len(e.par), -1))
+            e.scatter(dmu, G[:, e.rows].T * BM[e.cols][:, None])
         e = self.Sent[g]
         if len(e.par):
             T = G[:, e.rows].T[:, :, None] * G[:, e.cols].T[:, None, :]
             off = (e.rows != e.cols)
             T[off] = T[off] + T[off].transpose(0, 2, 1)
-            dS += e.mapping @ T.reshape(len(e.par), -1)
+            e.scatter(dS, T.reshape(len(e.par), -1))
         e = self.Ment[g]
         if len(e.par):
-            dmu += e.mapping @ G[:, e.rows].T
+            e.scatter(dmu, G[:, e.rows].T)
         return Sigma, mu, dS.reshape(q, p, p), dmu
