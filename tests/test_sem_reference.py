@@ -14,6 +14,7 @@ import pytest
 
 import trustsem as ts
 from trustsem.datasets import load_example
+from trustsem.models import load_model
 
 from conftest import TOL_EST, TOL_FIT, TOL_SE_REL, close, load_meta, load_reference, ref_data
 
@@ -114,6 +115,13 @@ CASES = {
     "tiktok_sem": lambda: ts.sem(TIKTOK_SEM, load_example("tiktok_shop_impulse_buying")),
     "lancelot_sem": lambda: ts.sem(LANCELOT, load_example("lancelot_miltgen_2016")),
     "ecsi_cfa": lambda: ts.cfa(ECSI, load_example("ecsi_satisfaction")),
+    "trust_sem_fiml": lambda: ts.sem(load_model("second_order"), load_example("trust_survey"),
+                                     missing="fiml"),
+    "trust_sem_listwise": lambda: ts.sem(load_model("second_order"), load_example("trust_survey")),
+    "trust_cfa_fiml": lambda: ts.cfa(load_model("cfa_second_order"), load_example("trust_survey"),
+                                     missing="fiml"),
+    "trust_correlated_fiml": lambda: ts.sem(load_model("correlated"), load_example("trust_survey"),
+                                            missing="fiml"),
     "hs_group": lambda: ts.cfa(HS, _hs(), group="school"),
     "hs_group_metric": lambda: ts.cfa(HS, _hs(), group="school", group_equal=["loadings"]),
     "hs_group_scalar": lambda: ts.cfa(HS, _hs(), group="school", group_equal=["loadings", "intercepts"]),
@@ -123,6 +131,8 @@ CASES = {
 
 # warnings that lavaan also gives on these data (checked in test_sem_problems.py)
 _EXPECTED_WARNINGS = {"ecsi_cfa"}
+# listwise deletion on the trust survey is reported with a warning (tested elsewhere)
+_EXPECTED_MISSING = {"trust_sem_listwise"}
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
@@ -131,6 +141,8 @@ def case(request):
     with warnings.catch_warnings():
         if name in _EXPECTED_WARNINGS:
             warnings.simplefilter("ignore", ts.HeywoodCaseWarning)
+        if name in _EXPECTED_MISSING:
+            warnings.simplefilter("ignore", ts.MissingDataWarning)
         res = CASES[name]()
     ref = load_reference(name, "estimates")
     ours = res.estimates.copy()

@@ -8,7 +8,8 @@ same code, so the three always agree.
 
 Standardization (lavaan ``standardizedSolution``):
 
-- ``f =~ x``: std.lv = est * sd(f); std.all = est * sd(f) / sd(x)
+- ``f =~ x``: std.lv = est * sd(f) (/ sd(x) too when x is latent, as in a
+  second-order factor); std.all = est * sd(f) / sd(x)
 - ``y ~ x``: std.all = est * sd(x) / sd(y) (std.lv scales latent variables only)
 - ``a ~~ a``: est / var(a)
 - ``a ~~ b``: residual covariances of variables with incoming arrows are
@@ -104,7 +105,7 @@ class RowEvaluator:
         std_all = np.full(n, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             m = self.is_load
-            std_lv[m] = est[m] * lv_a[m]
+            std_lv[m] = est[m] * lv_a[m] / lv_b[m]
             std_all[m] = est[m] * sd_a[m] / sd_b[m]
             m = self.is_reg
             std_lv[m] = est[m] * lv_b[m] / lv_a[m]
