@@ -19,3 +19,4 @@ for s in measurement_hs measurement_tiktok measurement_ecsi measurement_trust; d
   echo "== $s"
   Rscript "tests/reference/r/$s.R"
 done
+Rscript tests/reference/r/hs_invariance_tests.R
