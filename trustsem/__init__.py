@@ -21,9 +21,42 @@ from .results import SEMResult, Summary  # noqa: E402
 from .sem import cfa, sem  # noqa: E402
 from .spec import ModelSpec  # noqa: E402
 
+# Everything else is imported on first use, so that `import trustsem` stays
+# light (statsmodels, pingouin and matplotlib load only when needed).
+_LAZY = {
+    "simulate_survey": "simulate", "load_example": "datasets", "list_examples": "datasets",
+    "load_codebook": "datasets", "load_survey": "io", "Codebook": "codebook", "screen": "screening",
+    "research_model": "models", "load_model": "models", "list_models": "models",
+    "indirect_effects": "mediation", "monte_carlo_defined": "mediation",
+    "invariance": "invariance", "compare_paths": "invariance", "score_tests": "invariance",
+    "reliability": "measurement", "item_analysis": "measurement", "htmt": "measurement",
+    "fornell_larcker": "measurement", "cross_loadings": "measurement",
+    "measurement_report": "measurement", "cmb_battery": "cmb", "efa": "efa", "kmo": "efa",
+    "bartlett": "efa", "parallel_analysis": "efa", "ols": "regression", "logit": "regression",
+    "hierarchical": "regression", "moderation": "moderation",
+    "latent_interaction": "moderation", "probe_latent_interaction": "moderation",
+    "compare_groups": "groups", "trust_index": "groups", "repurchase_by_trust": "groups",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'trustsem' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "__version__",
-    "ModelSpec", "sem", "cfa", "SEMResult", "Summary",
+    "ModelSpec", "sem", "cfa", "SEMResult", "Summary", *_LAZY,
     "TrustsemError", "DataError", "SpecificationError", "EstimationError",
     "TrustsemWarning", "ConvergenceWarning", "HeywoodCaseWarning",
     "IdentificationWarning", "MissingDataWarning", "LowReliabilityWarning",
