@@ -77,7 +77,7 @@ def time_semopy_naive(model, data, draws):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--semopy-draws", type=int, default=50)
+    ap.add_argument("--semopy-draws", type=int, default=20)
     args = ap.parse_args()
     B = args.draws
     trust_model = research_model() + "\nPC =~ PC1 + PC2 + PC3 + PC4\nTRUST ~ PC\n"

@@ -200,7 +200,7 @@ def sem(
     85.306
     """
     spec = ModelSpec(model)
-    estimator = check_option("estimator", estimator, ["ML"])
+    estimator = check_option("estimator", estimator, ["ML", "MLM", "MLR"])
     missing = check_option("missing", missing, ["listwise", "fiml", "ml"])
     if missing == "ml":
         missing = "fiml"
@@ -247,8 +247,16 @@ def sem(
         group_equal=group_equal, group_partial=group_partial,
     )
     _apply_equality_constraints(pt)
+    if estimator == "MLM" and missing == "fiml":
+        raise SpecificationError(
+            "estimator='MLM' (Satorra-Bentler) needs complete data; use estimator='MLR' with"
+            " missing='fiml' for robust estimation with missing values.")
+    if estimator != "ML" and pt.exogenous:
+        raise SpecificationError(
+            f"estimator={estimator!r} with fixed exogenous covariates {pt.exogenous} is not"
+            " supported; pass fixed_x=False to treat them as random variables.")
     if information is None:
-        information = "observed" if missing == "fiml" else "expected"
+        information = ("observed" if (missing == "fiml" or estimator == "MLR") else "expected")
 
     options = dict(
         estimator=estimator, missing=missing, information=information, se=se,
@@ -256,7 +264,8 @@ def sem(
         group_equal=list(group_equal), group_partial=list(group_partial),
         meanstructure=pt.meanstructure, bootstrap=bootstrap, seed=seed,
         n_rows=n_rows, nobs=[s.nobs for s in stats_list],
-        se_label={"standard": f"{information} information", "none": "none",
+        se_label={"standard": (f"{information} information" if estimator == "ML" else
+                               f"robust sandwich ({information} information)"), "none": "none",
                   "bootstrap": f"bootstrap ({bootstrap} draws, {ci_type} CIs)"}[se],
         ci_type=ci_type, level=level, n_jobs=n_jobs, progress=progress,
     )
@@ -512,6 +521,10 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
                              f"The information matrix is singular: {who} may not be identified"
                              " (empirical under-identification). Their SEs are not reported."
                              " Fix or constrain them, or check for (near-)collinear factors."))
+    robust = None
+    if options["estimator"] in ("MLM", "MLR") and info is not None and np.isfinite(vcov).all():
+        robust = _robust(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df)
+        vcov = robust["vcov"]
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     se_free[~np.isfinite(np.diag(vcov))] = np.nan
 
@@ -608,6 +621,8 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
                      S_list=S_list, Sigma_list=Sig_list, n_list=n_list,
                      m_list=[s.mean for s in stats_list] if ms else None,
                      mu_list=mu_list if ms else None)
+    if robust is not None:
+        fit.update(_scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df, N))
     fit_series = pd.Series(fit, dtype=float)
 
     r2 = _r_squared(pt, model, theta)
@@ -664,6 +679,83 @@ def _param_names(pt: ParTable) -> list[str]:
             op = "~" if r.op == "~1" else r.op
             names[r.free] = f"{r.lhs}{op}{rhs}{g}"
     return [names[k] for k in sorted(names)]
+
+
+def _robust(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df) -> dict:
+    """Sandwich covariance and the scaling trace (see trustsem/_engine/robust.py)."""
+    from ._engine import robust as rb
+
+    fiml = options["missing"] == "fiml"
+    scores = rb.casewise_scores(model, stats_list, X_groups, theta, fiml)
+    B0 = rb.first_order(scores, N)
+    Einv = vcov * N                       # vcov = (N E)^-1
+    V = Einv @ B0 @ Einv / N
+    h0 = float(np.sum(B0 * Einv.T))
+    h1 = 0.0
+    for g, (st, X) in enumerate(zip(stats_list, X_groups)):
+        if fiml:
+            h1 += rb.h1_trace_fiml(X, st.patterns, st.mean, st.cov)
+        else:
+            Sig = model.implied(theta, g)[0] if options["estimator"] == "MLM" else st.cov
+            h1 += rb.h1_trace_complete(X, Sig, model.meanstructure)
+    trace = h1 - h0
+    c = trace / df if df > 0 else np.nan
+    return {"vcov": 0.5 * (V + V.T), "trace": trace, "c": c, "h1": h1, "h0": h0}
+
+
+def _scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df, N) -> dict:
+    from ._engine import robust as rb
+
+    G = pt.ngroups
+    chisq, c = fit["chisq"], robust["c"]
+    out: dict[str, float] = {}
+    scaled = chisq / c if df > 0 and c > 0 else np.nan
+    out.update(chisq_scaled=scaled, df_scaled=df,
+               pvalue_scaled=float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
+               chisq_scaling_factor=c)
+    # independence model: closed-form h0 part; its h1 part is the model's for
+    # MLR (saturated weight) and is re-evaluated at diag(S) for MLM (structured)
+    h0_b = sum(rb.baseline_trace(X, model.meanstructure) for X in X_groups)
+    h1_b = robust["h1"]
+    if options["estimator"] == "MLM":
+        h1_b = sum(rb.h1_trace_complete(X, np.diag(np.diag(np.cov(X.T, bias=True))),
+                                        model.meanstructure) for X in X_groups)
+    cb = (h1_b - h0_b) / baseline_df if baseline_df > 0 else np.nan
+    xb = fit["baseline_chisq"]
+    xb_scaled = xb / cb
+    out.update(baseline_chisq_scaled=xb_scaled, baseline_df_scaled=baseline_df,
+               baseline_pvalue_scaled=float(stats.chi2.sf(xb_scaled, baseline_df)),
+               baseline_chisq_scaling_factor=cb)
+    # scaled: the usual formulas on the scaled statistics
+    t1 = max(scaled - df, 0.0)
+    t2 = max(scaled - df, xb_scaled - baseline_df, 0.0)
+    out["cfi_scaled"] = 1 - t1 / t2 if t2 > 0 else 1.0
+    out["tli_scaled"] = ((xb_scaled / baseline_df) - (scaled / df)) / ((xb_scaled / baseline_df) - 1)
+    # lavaan: the unscaled statistic with df replaced by tr(U Gamma) = c df
+    trace = robust["trace"]
+    out["rmsea_scaled"] = fm.rmsea(chisq, trace, N, G)
+    lo, hi = fm.rmsea_ci(chisq, trace, N, G)
+    out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
+    out["rmsea_pvalue_scaled"] = fm.rmsea_pvalue(chisq, trace, N, G, 0.05, close=True)
+    # robust (Brosseau-Liard & Savalei 2014; Savalei 2018): unscaled statistics
+    # with the scaling factors in place of 1
+    if options["missing"] == "fiml":
+        # lavaan's FIML-corrected robust indices (Savalei & Rosseel) are not
+        # implemented: reported as missing with a note, never approximated
+        for k in ("cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
+                  "rmsea_ci_upper_robust", "rmsea_pvalue_robust"):
+            out[k] = np.nan
+        return out
+    t1 = max(chisq - c * df, 0.0)
+    t2 = max(chisq - c * df, xb - cb * baseline_df, 0.0)
+    out["cfi_robust"] = 1 - t1 / t2 if t2 > 0 else 1.0
+    out["tli_robust"] = 1 - ((chisq - c * df) * baseline_df) / ((xb - cb * baseline_df) * df)
+    out["rmsea_robust"] = float(np.sqrt(max(chisq / N / df - c / N, 0.0)) * np.sqrt(G))
+    lo, hi = fm.rmsea_ci(scaled, df, N, G)
+    out["rmsea_ci_lower_robust"] = lo * np.sqrt(c)
+    out["rmsea_ci_upper_robust"] = hi * np.sqrt(c)
+    out["rmsea_pvalue_robust"] = fm.rmsea_pvalue(scaled, df, N, G * c, 0.05, close=True)
+    return out
 
 
 def _row_names(rows: pd.DataFrame) -> list[str]:

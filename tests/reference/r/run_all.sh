@@ -20,3 +20,6 @@ for s in measurement_hs measurement_tiktok measurement_ecsi measurement_trust; d
   Rscript "tests/reference/r/$s.R"
 done
 Rscript tests/reference/r/hs_invariance_tests.R
+# ordinal first stage (trustsem._engine.ordinal): thresholds, polychorics, WLSMV Gamma
+for s in ordinal_tiktok ordinal_trust ordinal_edge; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
+Rscript tests/reference/r/robust_ml.R
