@@ -162,3 +162,10 @@ def test_models_and_examples_listing(capsys):
     assert run(["models"], capsys)[0] == 0
     code, out, _ = run(["examples"], capsys)
     assert code == 0 and "trust_survey" in out
+
+
+def test_fit_with_robust_estimator(hs_csv, model_file, tmp_path, capsys):
+    code, stdout, err = run(["fit", hs_csv, "--model", model_file, "--estimator", "MLR",
+                             "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert "Yuan-Bentler" in stdout and "87.132" in stdout   # lavaan chisq.scaled 87.1316

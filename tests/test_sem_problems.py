@@ -177,3 +177,32 @@ def test_summary_text_and_html():
     assert "Latent variables" in text and "visual" in text and "85.306" in text
     html = res._repr_html_()
     assert "<table" in html and "CFI" in html
+
+
+def test_likert_items_get_a_recommendation_not_a_switch():
+    from trustsem.models import research_model
+
+    res = ts.sem(research_model(), load_example("trust_survey"), missing="fiml")
+    assert res.estimator == "ML"
+    note = next(n for n in res.notes if "categories (Likert" in n)
+    assert "estimator='MLR'" in note and "WLSMV" in note and "skewness" in note
+    robust = ts.sem(research_model(), load_example("trust_survey"), missing="fiml", estimator="MLR")
+    assert not any("categories (Likert" in n for n in robust.notes)
+    text = robust.summary().as_text()
+    assert "Yuan-Bentler" in text and "Robust CFI" in text
+
+
+def test_continuous_items_get_no_likert_note():
+    res = ts.cfa(HS, ref_data("holzinger_swineford_1939.csv"))
+    assert not any("Likert" in n for n in res.notes)
+
+
+def test_robust_estimator_option_errors():
+    df = ref_data("hs_missing.csv")
+    with pytest.raises(ts.SpecificationError, match="MLM"):
+        ts.cfa(HS, df, estimator="MLM", missing="fiml")
+    with pytest.raises(ts.SpecificationError, match="fixed_x=False"):
+        ts.sem("pmi ~ cond\nreaction ~ cond + pmi", ref_data("tal_or.csv"), estimator="MLR")
+    res = ts.sem("pmi ~ cond\nreaction ~ cond + pmi", ref_data("tal_or.csv"), estimator="MLR",
+                 fixed_x=False)
+    assert res.fit_measures["df"] == 0

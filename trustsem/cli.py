@@ -144,11 +144,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     survey = load_survey(data_path, codebook=load_codebook("trust_survey"))
     scr = screen(survey.data, survey.items, duration="duration_sec")
     model = research_model()
-    res = sem(model, survey.data, missing="fiml")
+    res = sem(model, survey.data, missing="fiml", estimator=args.estimator)
     out = Path(args.out)
     header = (f"trustsem {__version__} demo: the research model (second-order trust) on the"
               f" bundled trust survey\nData: {data_path.name} ({survey.n_obs} respondents,"
-              f" {len(survey.items)} Likert items)\nEstimator: ML with FIML for missing answers")
+              f" {len(survey.items)} Likert items)\nEstimator: {args.estimator} with FIML for missing answers")
     print(header)
     print()
     print(scr.summary())
@@ -195,11 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--missing", choices=["listwise", "fiml"], default="listwise")
     f.add_argument("--group", help="column defining groups for a multi-group fit")
     f.add_argument("--std-lv", action="store_true", help="fix factor variances to 1")
-    f.add_argument("--estimator", default="ML", choices=["ML"])
+    f.add_argument("--estimator", default="ML", choices=["ML", "MLR", "MLM"],
+                   help="ML (default), MLR (robust, works with --missing fiml) or MLM")
     f.set_defaults(func=cmd_fit)
 
     d = sub.add_parser("demo", help="fit the research model to the bundled trust survey")
     d.add_argument("--out", default=str(Path("reports") / "demo"))
+    d.add_argument("--estimator", default="ML", choices=["ML", "MLR"])
     d.set_defaults(func=cmd_demo)
 
     m = sub.add_parser("models", help="list the shipped lavaan models")

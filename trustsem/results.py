@@ -180,6 +180,15 @@ class SEMResult:
             ("SRMR", fm.get("srmr")),
             ("AIC", fm.get("aic")), ("BIC", fm.get("bic")),
         ]
+        if "chisq_scaled" in fm.index:
+            test = {"MLM": "Satorra-Bentler", "MLR": "Yuan-Bentler (Mplus)"}.get(self.estimator, "scaled")
+            head += [
+                (f"Scaled chi-square ({test})", fm.get("chisq_scaled")),
+                ("Scaling correction factor", fm.get("chisq_scaling_factor")),
+                ("P-value (scaled)", fm.get("pvalue_scaled")),
+                ("Robust CFI", fm.get("cfi_robust")), ("Robust TLI", fm.get("tli_robust")),
+                ("Robust RMSEA", fm.get("rmsea_robust")),
+            ]
         est = self.estimates
         blocks = []
         groups = est["group"].unique() if "group" in est.columns else [None]

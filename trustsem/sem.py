@@ -269,6 +269,10 @@ def sem(
                   "bootstrap": f"bootstrap ({bootstrap} draws, {ci_type} CIs)"}[se],
         ci_type=ci_type, level=level, n_jobs=n_jobs, progress=progress,
     )
+    if X_groups is not None:
+        note = likert_note(X_groups, spec.observed, estimator)
+        if note:
+            notes.append(note)
     # The matrices here are small: multi-threaded BLAS only adds contention
     # (5x slower on two cores), so the fit runs single-threaded.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -382,6 +386,35 @@ def _prepare_data(spec: ModelSpec, data: pd.DataFrame, *, missing: str,
             stats_list.append(GroupStats(nobs=n, cov=Sig, mean=mu, patterns=pats, h1_logl=h1))
         X_groups.append(Xg)
     return stats_list, group_labels, n_rows, X_groups
+
+
+def likert_note(X_groups: list[np.ndarray], names: list[str], estimator: str) -> str | None:
+    """Say so when every item is Likert-like (<= 7 categories) and ML is used.
+
+    Recommends, never switches: MLR for robust SEs and test, or WLSMV with the
+    items declared ordered. Skewness and excess kurtosis (moment estimators)
+    are reported so the reader can judge.
+    """
+    if estimator != "ML":
+        return None
+    X = np.vstack(X_groups)
+    cats = [len(np.unique(c[~np.isnan(c)])) for c in X.T]
+    if not cats or max(cats) > 7:
+        return None
+    skew = []
+    kurt = []
+    for c in X.T:
+        c = c[~np.isnan(c)]
+        e = c - c.mean()
+        v = np.mean(e**2)
+        skew.append(np.mean(e**3) / v**1.5)
+        kurt.append(np.mean(e**4) / v**2 - 3)
+    i = int(np.argmax(np.abs(skew)))
+    k = int(np.argmax(np.abs(kurt)))
+    return (f"All {len(names)} observed variables have at most {max(cats)} categories (Likert"
+            f" items); normal-theory ML was used as asked. Largest |skewness| {abs(skew[i]):.2f}"
+            f" ({names[i]}), largest |excess kurtosis| {abs(kurt[k]):.2f} ({names[k]}). Consider"
+            " estimator='MLR' (robust SEs and scaled test) or an ordinal estimator (WLSMV).")
 
 
 def _check_pd(S: np.ndarray, names: list[str], where: str) -> None:
@@ -709,6 +742,17 @@ def _scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df,
     G = pt.ngroups
     chisq, c = fit["chisq"], robust["c"]
     out: dict[str, float] = {}
+    if df <= 0:
+        # saturated model: nothing to scale (lavaan reports NA as well)
+        names = ["chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
+                 "baseline_chisq_scaled", "baseline_df_scaled", "baseline_pvalue_scaled",
+                 "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled", "rmsea_scaled",
+                 "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled",
+                 "cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
+                 "rmsea_ci_upper_robust", "rmsea_pvalue_robust"]
+        out = {k: np.nan for k in names}
+        out.update(chisq_scaled=chisq, df_scaled=df)
+        return out
     scaled = chisq / c if df > 0 and c > 0 else np.nan
     out.update(chisq_scaled=scaled, df_scaled=df,
                pvalue_scaled=float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
