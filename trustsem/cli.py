@@ -121,7 +121,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     model_text, model_src = _read_model(args.model)
     survey = load_survey(args.data, codebook=args.codebook)
     res = sem(model_text, survey.data, missing=args.missing, group=args.group,
-              std_lv=args.std_lv, estimator=args.estimator)
+              std_lv=args.std_lv, estimator=args.estimator,
+              ordered=True if args.estimator == "WLSMV" else None)
     out = Path(args.out) if args.out else Path("reports") / Path(args.data).stem
     header = (f"trustsem {__version__} fit\nData: {args.data} ({survey.n_obs} rows)\n"
               f"Model: {model_src}")
@@ -192,11 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model file in lavaan syntax, or the name of a shipped model")
     f.add_argument("--codebook", help="codebook file (see docs/codebook.md)")
     f.add_argument("--out", help="output folder (default reports/<data name>)")
-    f.add_argument("--missing", choices=["listwise", "fiml"], default="listwise")
+    f.add_argument("--missing", choices=["listwise", "fiml", "pairwise"], default="listwise",
+                   help="fiml: ML with all answers; pairwise: WLSMV only")
     f.add_argument("--group", help="column defining groups for a multi-group fit")
     f.add_argument("--std-lv", action="store_true", help="fix factor variances to 1")
-    f.add_argument("--estimator", default="ML", choices=["ML", "MLR", "MLM"],
-                   help="ML (default), MLR (robust, works with --missing fiml) or MLM")
+    f.add_argument("--estimator", default="ML", choices=["ML", "MLR", "MLM", "WLSMV"],
+                   help="ML (default), MLR (robust, works with --missing fiml), MLM, or WLSMV"
+                        " (all items treated as ordered categories)")
     f.set_defaults(func=cmd_fit)
 
     d = sub.add_parser("demo", help="fit the research model to the bundled trust survey")

@@ -32,7 +32,8 @@ DISPLAY_NAMES = {
 
 _SECTIONS = [
     ("=~", "Latent variables"), ("~", "Regressions"), ("~~cov", "Covariances"),
-    ("~1", "Intercepts"), ("~~var", "Variances"), (":=", "Defined parameters"),
+    ("~1", "Intercepts"), ("|", "Thresholds"), ("~~var", "Variances"),
+    (":=", "Defined parameters"),
 ]
 
 
@@ -181,7 +182,8 @@ class SEMResult:
             ("AIC", fm.get("aic")), ("BIC", fm.get("bic")),
         ]
         if "chisq_scaled" in fm.index:
-            test = {"MLM": "Satorra-Bentler", "MLR": "Yuan-Bentler (Mplus)"}.get(self.estimator, "scaled")
+            test = {"MLM": "Satorra-Bentler", "MLR": "Yuan-Bentler (Mplus)",
+                    "WLSMV": "mean and variance adjusted"}.get(self.estimator, "scaled")
             head += [
                 (f"Scaled chi-square ({test})", fm.get("chisq_scaled")),
                 ("Scaling correction factor", fm.get("chisq_scaling_factor")),

@@ -75,8 +75,9 @@ def sem(
     model: str | ModelSpec,
     data: pd.DataFrame | None = None,
     *,
-    estimator: str = "ML",
+    estimator: str | None = None,
     missing: str = "listwise",
+    ordered: bool | Sequence[str] | None = None,
     sample_cov: pd.DataFrame | None = None,
     sample_nobs: int | None = None,
     sample_mean: pd.Series | None = None,
@@ -106,12 +107,18 @@ def sem(
         ``a*x``, fixed values ``1*x``, ``NA*x``).
     data : DataFrame, optional
         One row per respondent. Either ``data`` or ``sample_cov`` is required.
-    estimator : {"ML"}
-        Maximum likelihood (normal theory).
-    missing : {"listwise", "fiml"}
+    estimator : {"ML", "MLR", "MLM", "WLSMV"}, optional
+        ``"ML"`` (normal theory; the default for continuous items), ``"MLR"``
+        (robust Huber-White SEs, Yuan-Bentler scaled test; works with FIML),
+        ``"MLM"`` (robust SEs, Satorra-Bentler test; complete data) or
+        ``"WLSMV"`` (ordered items; the default when ``ordered`` is given).
+    missing : {"listwise", "fiml", "pairwise"}
         ``"listwise"`` drops incomplete rows and reports how many; ``"fiml"``
-        uses every observed value (lavaan ``missing = "ml"``). NaNs are never
-        handled by pairwise deletion.
+        uses every observed value (lavaan ``missing = "ml"``); ``"pairwise"``
+        is for WLSMV only and is reported with the N per pair. NaNs are never
+        handled by pairwise deletion unless asked.
+    ordered : True or list of str, optional
+        Items to treat as ordered categories (WLSMV). ``True``: all items.
     sample_cov : DataFrame, optional
         Covariance matrix with variable names on both axes (the unbiased,
         N-1 estimate, as published), or a correlation matrix together with
@@ -200,10 +207,32 @@ def sem(
     85.306
     """
     spec = ModelSpec(model)
-    estimator = check_option("estimator", estimator, ["ML", "MLM", "MLR"])
-    missing = check_option("missing", missing, ["listwise", "fiml", "ml"])
+    if estimator is None:
+        estimator = "WLSMV" if ordered not in (None, False) else "ML"
+    estimator = check_option("estimator", estimator, ["ML", "MLM", "MLR", "WLSMV"])
+    missing = check_option("missing", missing, ["listwise", "fiml", "ml", "pairwise"])
     if missing == "ml":
         missing = "fiml"
+    if estimator == "WLSMV" or ordered not in (None, False):
+        if estimator != "WLSMV":
+            raise SpecificationError(
+                f"`ordered` items need estimator='WLSMV' (or leave estimator unset); got {estimator!r}.")
+        if data is None or group is not None or se != "standard":
+            raise SpecificationError(
+                "WLSMV needs raw `data`, a single group and se='standard' in this version.")
+        from .wlsmv import fit_wlsmv
+
+        notes: list[str] = []
+        if ordered in (None, False):
+            ordered = True
+        opts = dict(estimator="WLSMV", missing=missing, se="standard", std_lv=std_lv,
+                    group=None, fixed_x=False)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fit_wlsmv(spec, data, ordered=ordered, missing=missing, options=opts,
+                             notes=notes, strict=strict, std_lv=std_lv)
+    if missing == "pairwise":
+        raise SpecificationError(
+            "missing='pairwise' is only for WLSMV (ordered items); use 'listwise' or 'fiml'.")
     se = check_option("se", se, ["standard", "none", "bootstrap"])
     ci_type = check_option("ci_type", ci_type, ["perc", "bc", "bca"])
     level = check_interval("level", level, 0, 1)
