@@ -468,3 +468,22 @@ def test_measurement_report_warns_once_per_problem():
     assert len(msgs) == len(set(msgs))
     assert any("Listwise deletion" in n for n in rep.notes)
     assert rep.cmb is None
+
+
+def test_ordinal_reliability_matches_psych_and_semtools():
+    import warnings
+
+    import trustsem as ts
+    from conftest import REF
+
+    model = ("SC =~ SC1 + SC2 + SC3 + SC4\nSI =~ SI1 + SI2 + SI3 + SI4 + SI5\n"
+             "TR =~ TR1 + TR2 + TR3 + TR4 + TR5\nHM =~ HM1 + HM2 + HM3")
+    tk = ts.load_example("tiktok_shop_impulse_buying")
+    with warnings.catch_warnings():
+        # sparse categories: lavaan warns about the same near-singular vcov
+        warnings.simplefilter("ignore", ts.IdentificationWarning)
+        res = ts.ordinal_reliability(tk, model)
+    ref = pd.read_csv(REF / "tiktok__ordinal_reliability.csv").set_index("construct")
+    for f in ref.index:
+        assert abs(res.table.loc[f, "ordinal_alpha"] - ref.loc[f, "ordinal_alpha"]) < 1e-6
+        assert abs(res.table.loc[f, "ordinal_omega"] - ref.loc[f, "ordinal_omega"]) < 1e-3

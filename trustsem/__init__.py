@@ -31,7 +31,7 @@ _LAZY = {
     "invariance": "invariance", "compare_paths": "invariance", "score_tests": "invariance",
     "reliability": "measurement", "item_analysis": "measurement", "htmt": "measurement",
     "fornell_larcker": "measurement", "cross_loadings": "measurement",
-    "measurement_report": "measurement", "cmb_battery": "cmb", "efa": "efa", "kmo": "efa",
+    "measurement_report": "measurement", "ordinal_reliability": "measurement", "cmb_battery": "cmb", "efa": "efa", "kmo": "efa",
     "bartlett": "efa", "parallel_analysis": "efa", "ols": "regression", "logit": "regression",
     "hierarchical": "regression", "moderation": "moderation",
     "latent_interaction": "moderation", "probe_latent_interaction": "moderation",

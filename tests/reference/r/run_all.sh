@@ -24,3 +24,4 @@ Rscript tests/reference/r/hs_invariance_tests.R
 for s in ordinal_tiktok ordinal_trust ordinal_edge; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
 Rscript tests/reference/r/robust_ml.R
 Rscript tests/reference/r/wlsmv.R
+Rscript tests/reference/r/ordinal_reliability.R
