@@ -16,3 +16,11 @@ def test_exported_and_documented(name):
 def test_unknown_attribute():
     with pytest.raises(AttributeError, match="nope"):
         ts.nope  # noqa: B018
+
+
+def test_functions_are_not_hidden_by_their_modules():
+    import importlib
+
+    for name in ("efa", "invariance", "moderation", "sem"):
+        importlib.import_module(f"trustsem.{name}")
+        assert callable(getattr(ts, name)), name

@@ -21,6 +21,12 @@ from .results import SEMResult, Summary  # noqa: E402
 from .sem import cfa, sem  # noqa: E402
 from .spec import ModelSpec  # noqa: E402
 
+# Functions that share their module's name are bound eagerly: otherwise the
+# submodule, once imported anywhere, would hide the function (ts.efa, ...).
+from .efa import efa  # noqa: E402
+from .invariance import invariance  # noqa: E402
+from .moderation import moderation  # noqa: E402
+
 # Everything else is imported on first use, so that `import trustsem` stays
 # light (statsmodels, pingouin and matplotlib load only when needed).
 _LAZY = {
@@ -28,14 +34,22 @@ _LAZY = {
     "load_codebook": "datasets", "load_survey": "io", "Codebook": "codebook", "screen": "screening",
     "research_model": "models", "load_model": "models", "list_models": "models",
     "indirect_effects": "mediation", "monte_carlo_defined": "mediation",
-    "invariance": "invariance", "compare_paths": "invariance", "score_tests": "invariance",
+    "compare_paths": "invariance", "score_tests": "invariance",
     "reliability": "measurement", "item_analysis": "measurement", "htmt": "measurement",
     "fornell_larcker": "measurement", "cross_loadings": "measurement",
-    "measurement_report": "measurement", "ordinal_reliability": "measurement", "cmb_battery": "cmb", "efa": "efa", "kmo": "efa",
+    "measurement_report": "measurement", "ordinal_reliability": "measurement", "cmb_battery": "cmb", "kmo": "efa",
     "bartlett": "efa", "parallel_analysis": "efa", "ols": "regression", "logit": "regression",
-    "hierarchical": "regression", "moderation": "moderation",
+    "hierarchical": "regression",
     "latent_interaction": "moderation", "probe_latent_interaction": "moderation",
     "compare_groups": "groups", "trust_index": "groups", "repurchase_by_trust": "groups",
+    "plot_path_diagram": "plotting", "plot_likert": "plotting",
+    "plot_correlation_heatmap": "plotting", "plot_loadings": "plotting",
+    "plot_paths_forest": "plotting", "plot_indirect_distribution": "plotting",
+    "plot_simple_slopes": "plotting", "plot_johnson_neyman": "plotting",
+    "plot_invariance": "plotting", "plot_scree": "plotting", "apa_table": "tables",
+    "fit_table": "tables", "paths_table": "tables", "reliability_table": "tables",
+    "validity_table": "tables", "indirect_table": "tables", "invariance_table": "tables",
+    "regression_table": "tables", "descriptives_table": "tables",
 }
 
 
@@ -56,7 +70,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "__version__",
-    "ModelSpec", "sem", "cfa", "SEMResult", "Summary", *_LAZY,
+    "ModelSpec", "sem", "cfa", "SEMResult", "Summary", "efa", "invariance", "moderation", *_LAZY,
     "TrustsemError", "DataError", "SpecificationError", "EstimationError",
     "TrustsemWarning", "ConvergenceWarning", "HeywoodCaseWarning",
     "IdentificationWarning", "MissingDataWarning", "LowReliabilityWarning",

@@ -153,7 +153,7 @@ def load_codebook(name: str = "trust_survey") -> pd.DataFrame:
         )
     out = _read_csv(filename)
     for col in ("construct", "label_en", "label_zh", "missing_codes"):
-        out[col] = out[col].fillna("")
+        out[col] = out[col].astype(object).where(out[col].notna(), "")
     out["scale_min"] = out["scale_min"].astype("Int64")
     out["scale_max"] = out["scale_max"].astype("Int64")
     return out
