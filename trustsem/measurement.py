@@ -1450,8 +1450,12 @@ def measurement_report(
     raised by the parts are collected, de-duplicated, re-raised once each and
     copied into ``notes``.
     """
+    import importlib
+
     from . import cmb as _cmb
-    from . import efa as _efa
+
+    # the package binds the name `efa` to the function, so import the module by path
+    _efa = importlib.import_module("trustsem.efa")
 
     missing = _check_missing(missing)
     struct = _structure(model)

@@ -120,30 +120,15 @@ def _split_op(stmt: str, lineno: int) -> tuple[str, str, str]:
     )
 
 
-def _split_terms(rhs: str) -> list[str]:
-    terms, depth, cur = [], 0, ""
-    for ch in rhs:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "+" and depth == 0:
-            terms.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    terms.append(cur.strip())
-    return terms
-
-
-def _split_star(term: str) -> list[str]:
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` outside parentheses (``c(a, b)*x + y`` -> terms, modifiers)."""
     parts, depth, cur = [], 0, ""
-    for ch in term:
+    for ch in text:
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        if ch == "*" and depth == 0:
+        if ch == sep and depth == 0:
             parts.append(cur.strip())
             cur = ""
         else:
@@ -249,12 +234,12 @@ def parse_syntax(text: str) -> list[Statement]:
         lhs_names = [s.strip() for s in lhs.split("+")]
         for name in lhs_names:
             _check_ident(name, lineno, line)
-        for term in _split_terms(rhs):
+        for term in _split_top(rhs, "+"):
             if not term:
                 raise SpecificationError(
                     f"Model line {lineno}: empty term (two '+' in a row?) in {line!r}."
                 )
-            parts = _split_star(term)
+            parts = _split_top(term, "*")
             var, mods = parts[-1], parts[:-1]
             modifier = _parse_modifier(mods, lineno) if mods else Modifier()
             if op == "~" and var == "1":

@@ -82,35 +82,11 @@ class MLObjective:
             return np.inf
 
     def value_grad(self, theta: np.ndarray):
-        f = 0.0
-        grad = np.zeros(self.model.q)
-        cache = []
-        for g, w in enumerate(self.w):
-            try:
-                Sigma, mu, dS, dmu = self.model.derivatives(theta, g)
-            except np.linalg.LinAlgError:
-                return np.inf, grad, None
-            ci = _chol_inv(Sigma)
-            if ci is None:
-                return np.inf, grad, None
-            Si, ld, R = ci
-            st = self.stats[g]
-            M = st.cov
-            fg = ld + np.sum(M * Si) - self.logdetS[g] - self.model.p
-            dmean = np.zeros(self.model.p)
-            if self.meanstructure:
-                d = st.mean - mu
-                fg += d @ Si @ d
-                M = M + np.outer(d, d)
-                dmean = Si @ d
-            W = Si - Si @ M @ Si
-            gg = dS.reshape(len(dS), -1) @ W.ravel()
-            if self.meanstructure:
-                gg = gg - 2.0 * dmu @ dmean
-            f += w * fg
-            grad += w * gg
-            cache.append((Sigma, mu, dS, dmu, R))
-        return float(f), grad, cache
+        """(F, gradient, None); the information matrix recomputes what it needs."""
+        f, g = self.value_gradient(theta)
+        if g is None:
+            return np.inf, np.zeros(self.model.q), None
+        return f, g, None
 
     def gradient(self, theta: np.ndarray) -> np.ndarray | None:
         """Gradient only, without the derivative tensor (None if inadmissible)."""
@@ -176,11 +152,11 @@ class MLObjective:
 
     def information(self, theta: np.ndarray, cache=None) -> np.ndarray:
         """Expected information per observation (N-weighted over groups)."""
-        if cache is None:
-            _, _, cache = self.value_grad(theta)
         q = self.model.q
         info = np.zeros((q, q))
-        for (Sigma, mu, dS, dmu, R), w in zip(cache, self.w):
+        for g, w in enumerate(self.w):
+            Sigma, mu, dS, dmu = self.model.derivatives(theta, g)
+            R = _chol_inv(Sigma)[2]
             info += w * _unit_information(dS, dmu, R, self.meanstructure)
         return info
 
