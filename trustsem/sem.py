@@ -95,7 +95,7 @@ def sem(
     strict: bool = False,
     ci_type: str = "perc",
     level: float = 0.95,
-    n_jobs: int = -1,
+    n_jobs: int | None = None,
     progress: bool = True,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax.
@@ -163,8 +163,10 @@ def sem(
         bias-corrected and accelerated (jackknife acceleration).
     level : float
         Confidence level of the bootstrap intervals.
-    n_jobs : int
-        Worker processes for the bootstrap (-1: all cores).
+    n_jobs : int, optional
+        Worker processes for the bootstrap (-1: all cores). By default one
+        process for small models (starting workers costs more than a draw)
+        and all cores otherwise; results are identical either way.
     progress : bool
         Show a progress bar during the bootstrap.
 
@@ -850,8 +852,12 @@ def _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups, options, 
     info = obj.information(theta) if options["missing"] != "fiml" else obj.scoring(theta)
     names = _row_names(rows)
     ctx = FitContext(spec, pt, model, stats_list, theta, obj, options)
+    n_jobs = options["n_jobs"]
+    if n_jobs is None:
+        # a draw of a small model takes ~1 ms: worker start-up would dominate
+        n_jobs = 1 if model.p * model.q < 400 else -1
     binfo, jack = run_bootstrap(
-        ctx, X_groups, B=options["bootstrap"], seed=options["seed"], n_jobs=options["n_jobs"],
+        ctx, X_groups, B=options["bootstrap"], seed=options["seed"], n_jobs=n_jobs,
         progress=options["progress"], ci_type=options["ci_type"], level=options["level"],
         info=info, row_names=names)
     rows = rows.copy()
