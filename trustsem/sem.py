@@ -638,6 +638,8 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         rows, boot_info = _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups,
                                           options, spec)
         notes.append(boot_info.describe())
+        notes.append("With the bootstrap, z and p-values are est / bootstrap SE (as lavaan); read"
+                     " significance from the bootstrap intervals, which need no normality.")
         if boot_info.n_failed > 0.1 * boot_info.n_requested:
             problems.append((ConvergenceWarning,
                              f"{boot_info.n_failed} of {boot_info.n_requested} bootstrap draws failed"
