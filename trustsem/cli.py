@@ -1,4 +1,5 @@
-"""Command line: ``trustsem fit``, ``trustsem demo``, ``trustsem models``, ``trustsem examples``.
+"""Command line: ``trustsem fit``, ``trustsem demo``, ``trustsem report``, ``trustsem models``,
+``trustsem examples``.
 
 Every problem with the input ends in one readable line on stderr naming the
 culprit and a non-zero exit status, never a traceback (``--debug`` shows it).
@@ -163,6 +164,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .datasets import example_path, load_codebook
+    from .io import load_survey
+    from .models import research_model
+    from .pipeline import run_analyses
+    from .report import render_report
+
+    if args.data is None:
+        data_path = example_path("trust_survey")
+        codebook = args.codebook if args.codebook else load_codebook("trust_survey")
+        if args.model:
+            model_text, model_src = _read_model(args.model)
+        else:
+            model_text, model_src = research_model(), "research model (second-order trust, shipped)"
+    else:
+        if not args.model:
+            raise TrustsemError(
+                "No model given for your data: pass --model MODEL.lav (a lavaan model file) or the"
+                " name of a shipped model (see 'trustsem models').")
+        data_path = Path(args.data)
+        codebook = args.codebook
+        model_text, model_src = _read_model(args.model)
+    if args.bootstrap < 0 or args.bootstrap == 1:
+        raise TrustsemError(f"--bootstrap must be 0 (no bootstrap) or at least 2; got {args.bootstrap}.")
+    survey = load_survey(data_path, codebook=codebook)
+    out = Path(args.out) if args.out else Path("reports") / f"{data_path.stem}-report"
+    bundle = run_analyses(
+        survey, model_text, missing=args.missing, estimator=args.estimator,
+        bootstrap=args.bootstrap, seed=args.seed, group=args.group, moderation=args.moderation,
+        lang=args.lang, progress=not args.no_progress, n_jobs=args.jobs,
+        data_name=data_path.stem, model_source=model_src)
+    written = render_report(bundle, out, lang=args.lang)
+    print(bundle.summary())
+    print(f"\nWrote {out / 'report.html'} ({len(written)} files: report.html, tables/, figures/)")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from .models import list_models
 
@@ -206,6 +244,33 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default=str(Path("reports") / "demo"))
     d.add_argument("--estimator", default="ML", choices=["ML", "MLR"])
     d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser(
+        "report", help="run every analysis and write one self-contained HTML report",
+        description="Screening, measurement model (reliability, validity, common-method bias),"
+                    " structural model with bootstrap, mediation, optional groups and moderation,"
+                    " written to OUT/report.html with tables/*.csv and figures/*.png|svg."
+                    " Without DATA: the bundled trust survey and the research model.")
+    r.add_argument("data", nargs="?", help="survey file (.csv, .tsv, .xlsx, .sav, .dta);"
+                   " default: the bundled trust survey")
+    r.add_argument("--codebook", help="codebook file (see docs/codebook.md)")
+    r.add_argument("--model", help="model file in lavaan syntax, or the name of a shipped model"
+                   " (required with DATA)")
+    r.add_argument("--out", help="output folder (default reports/<data name>-report)")
+    r.add_argument("--lang", choices=["en", "zh"], default="en", help="report language")
+    r.add_argument("--bootstrap", type=int, default=1000, metavar="B",
+                   help="bootstrap draws for SEs, CIs and indirect effects (0: none; default 1000)")
+    r.add_argument("--estimator", choices=["ML", "MLR"], default="ML")
+    r.add_argument("--missing", choices=["fiml", "listwise"], default="fiml")
+    r.add_argument("--group", help="column for measurement invariance and group comparisons")
+    r.add_argument("--moderation", metavar="Y,X,W",
+                   help="probe a moderation: outcome, focal predictor, moderator (columns or"
+                        " constructs, scored as item means)")
+    r.add_argument("--seed", type=int, default=20240517, help="bootstrap seed (default 20240517)")
+    r.add_argument("--jobs", type=int, default=-1, metavar="N",
+                   help="worker processes for the bootstrap (default -1: all cores)")
+    r.add_argument("--no-progress", action="store_true", help="no step lines or progress bar")
+    r.set_defaults(func=cmd_report)
 
     m = sub.add_parser("models", help="list the shipped lavaan models")
     m.set_defaults(func=cmd_models)
