@@ -429,17 +429,19 @@ def likert_note(X_groups: list[np.ndarray], names: list[str], estimator: str) ->
     if estimator != "ML":
         return None
     X = np.vstack(X_groups)
-    cats = [len(np.unique(c[~np.isnan(c)])) for c in X.T]
-    if not cats or max(cats) > 7:
-        return None
-    skew = []
-    kurt = []
-    for c in X.T:
-        c = c[~np.isnan(c)]
-        e = c - c.mean()
-        v = np.mean(e**2)
-        skew.append(np.mean(e**3) / v**1.5)
-        kurt.append(np.mean(e**4) / v**2 - 3)
+    obs = ~np.isnan(X)
+    Xf = np.where(obs, X, 0.0)
+    if not np.array_equal(Xf, np.round(Xf)):
+        return None                      # non-integer values: not Likert codes
+    lo = np.nanmin(X, axis=0)
+    if np.any(np.nanmax(X, axis=0) - lo > 6):
+        return None                      # more than 7 possible codes
+    cats = [int(np.count_nonzero(np.bincount((X[obs[:, j], j] - lo[j]).astype(int))))
+            for j in range(X.shape[1])]
+    e = X - np.nanmean(X, axis=0)
+    v = np.nanmean(e**2, axis=0)
+    skew = np.nanmean(e**3, axis=0) / v**1.5
+    kurt = np.nanmean(e**4, axis=0) / v**2 - 3
     i = int(np.argmax(np.abs(skew)))
     k = int(np.argmax(np.abs(kurt)))
     return (f"All {len(names)} observed variables have at most {max(cats)} categories (Likert"
