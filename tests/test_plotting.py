@@ -428,3 +428,14 @@ def test_scree(hs):
     assert len(ax.lines) == 3
     with pytest.raises(SpecificationError, match="kind"):
         P.plot_scree(pa, kind="eigen")
+
+
+def test_result_methods_delegate_to_plotting():
+    import trustsem as ts
+
+    fit = ts.sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
+                 ts.load_example("holzinger_swineford_1939"))
+    ax = fit.plot_loadings()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["visual", "textual"]
+    assert len(fit.plot_paths_forest().lines) >= 1
+    assert fit.plot_path_diagram() is not None

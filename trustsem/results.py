@@ -223,6 +223,25 @@ class SEMResult:
     def _repr_html_(self) -> str:
         return self.summary().as_html()
 
+    # plots: one-line delegations into trustsem.plotting -------------------
+    def plot_path_diagram(self, **kwargs: Any):
+        """Path diagram of the structural model; see trustsem.plotting.plot_path_diagram."""
+        from .plotting import plot_path_diagram
+
+        return plot_path_diagram(self, **kwargs)
+
+    def plot_loadings(self, **kwargs: Any):
+        """Standardized loadings heatmap; see trustsem.plotting.plot_loadings."""
+        from .plotting import plot_loadings
+
+        return plot_loadings(self, **kwargs)
+
+    def plot_paths_forest(self, **kwargs: Any):
+        """Structural paths with CIs; see trustsem.plotting.plot_paths_forest."""
+        from .plotting import plot_paths_forest
+
+        return plot_paths_forest(self, **kwargs)
+
     # convenience --------------------------------------------------------
     def params(self, op: str | None = None) -> pd.DataFrame:
         """Rows of ``estimates``, optionally only those with operator ``op``."""
