@@ -256,10 +256,29 @@ def score_tests(result: SEMResult, *, kinds: Sequence[str] | None = None) -> pd.
     tab = pt.table
     eq = tab[tab["label"].astype(str).str.startswith(".eq.") & (tab["free"] > 0)]
     lvset = set(pt.latent)
-    out = []
     N = sum(s.nobs for s in ctx.stats)
     fiml = ctx.options["missing"] == "fiml"
-    for ri, r in eq.iterrows():
+    eq_rows = [int(i) for i in eq.index]
+    if not eq_rows:
+        return pd.DataFrame(columns=["constraint", "group", "kind", "lm", "df", "pvalue"])
+    # Gradient and information once, in the model where every constrained row
+    # has its own parameter; each released model is a linear reparameterization
+    # of it (I_released = K' I_full K), which is what makes this fast.
+    q = int(tab["free"].max())
+    full_pt = _release(pt, eq_rows)
+    full_idx = {ri: q + k for k, ri in enumerate(eq_rows)}       # 0-based in full theta
+    model = RamModel(full_pt, ctx.stats)
+    theta_full = np.concatenate([ctx.theta, [ctx.theta[int(tab.loc[ri, "free"]) - 1] for ri in eq_rows]])
+    obj = FIMLObjective(model, ctx.stats) if fiml else MLObjective(model, ctx.stats)
+    g_full = obj.gradient(theta_full)
+    I_full = obj.expected_information(theta_full) if fiml else obj.information(theta_full)
+    base = np.zeros((len(theta_full), q))
+    base[np.arange(q), np.arange(q)] = 1.0
+    for ri in eq_rows:
+        base[full_idx[ri], int(tab.loc[ri, "free"]) - 1] = 1.0
+    out = []
+    for ri in eq_rows:
+        r = tab.loc[ri]
         kind = _KIND_OF.get(r["op"], "other")
         if r["op"] == "~~":
             kind = "residuals" if r["lhs"] == r["rhs"] and r["lhs"] not in lvset else "other"
@@ -267,12 +286,12 @@ def score_tests(result: SEMResult, *, kinds: Sequence[str] | None = None) -> pd.
             kind = "means"
         if kinds is not None and kind not in kinds:
             continue
-        pt2 = _release(pt, [ri])
-        model = RamModel(pt2, ctx.stats)
-        theta = np.append(ctx.theta, ctx.theta[int(r["free"]) - 1])
-        obj = FIMLObjective(model, ctx.stats) if fiml else MLObjective(model, ctx.stats)
-        g = obj.gradient(theta)
-        info = obj.expected_information(theta) if fiml else obj.information(theta)
+        K = np.zeros((len(theta_full), q + 1))
+        K[:, :q] = base
+        K[full_idx[ri], :] = 0.0
+        K[full_idx[ri], q] = 1.0
+        g = K.T @ g_full
+        info = K.T @ I_full @ K
         try:
             lm = float(N / 4.0 * g @ linalg.solve(info, g, assume_a="sym"))
         except (linalg.LinAlgError, ValueError):

@@ -205,18 +205,15 @@ class FIMLObjective:
             if len(o) == p:
                 Si, ld = P, ldS
             else:
-                m = pat.extra_missing if hasattr(pat, "extra_missing") else None
-                if m is None:
-                    m = np.setdiff1d(np.arange(p), o)
-                    pat.extra_missing = m  # type: ignore[attr-defined]
-                Pmm = P[np.ix_(m, m)]
-                Pmo = P[np.ix_(m, o)]
+                ix = _pattern_index(pat, p)
+                Pmm = P[ix["mm"]]
+                Pmo = P[ix["mo"]]
                 sign, ldm = np.linalg.slogdet(Pmm)
                 if sign <= 0:
                     yield None
                     return
                 # plain NumPy: scipy's wrappers cost more than the tiny solve
-                Si = P[np.ix_(o, o)] - Pmo.T @ np.linalg.solve(Pmm, Pmo)
+                Si = P[ix["oo"]] - Pmo.T @ np.linalg.solve(Pmm, Pmo)
                 ld = ldS + ldm
             d = pat.mean - mu[o]
             M = pat.cov + np.outer(d, d)
@@ -261,7 +258,7 @@ class FIMLObjective:
                     W += blk
                     wm += -2.0 * pat.n * (Si @ d)
                 else:
-                    W[np.ix_(o, o)] += blk
+                    W[_pattern_index(pat, p)["oo"]] += blk
                     wm[o] += -2.0 * pat.n * (Si @ d)
             grad += dS.reshape(q, -1) @ W.ravel() + dmu @ wm
             ci = _chol_inv(Sigma)
@@ -290,7 +287,7 @@ class FIMLObjective:
                     W += blk
                     wm += -2.0 * pat.n * (Si @ d)
                 else:
-                    W[np.ix_(o, o)] += blk
+                    W[_pattern_index(pat, p)["oo"]] += blk
                     wm[o] += -2.0 * pat.n * (Si @ d)
             grad += self.model.grad_from_weights(theta, g, W, wm)
         return grad / self.N
@@ -324,6 +321,17 @@ class FIMLObjective:
     def observed_information(self, theta: np.ndarray) -> np.ndarray:
         """Observed information per observation (Hessian of -logL / N)."""
         return 0.5 * numerical_hessian(self, theta)
+
+
+def _pattern_index(pat: Pattern, p: int) -> dict:
+    """Index grids of a pattern's observed/missing blocks, built once and cached."""
+    ix = getattr(pat, "_ix", None)
+    if ix is None:
+        o = pat.obs
+        m = np.setdiff1d(np.arange(p), o)
+        ix = {"oo": np.ix_(o, o), "mm": np.ix_(m, m), "mo": np.ix_(m, o)}
+        pat._ix = ix  # type: ignore[attr-defined]
+    return ix
 
 
 def numerical_hessian(obj, theta: np.ndarray) -> np.ndarray:
