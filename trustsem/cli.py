@@ -267,8 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="probe a moderation: outcome, focal predictor, moderator (columns or"
                         " constructs, scored as item means)")
     r.add_argument("--seed", type=int, default=20240517, help="bootstrap seed (default 20240517)")
-    r.add_argument("--jobs", type=int, default=-1, metavar="N",
-                   help="worker processes for the bootstrap (default -1: all cores)")
+    r.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes for the bootstrap (-1: all cores; default: one for"
+                        " small models, all cores otherwise)")
     r.add_argument("--no-progress", action="store_true", help="no step lines or progress bar")
     r.set_defaults(func=cmd_report)
 

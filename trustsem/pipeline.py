@@ -1,0 +1,679 @@
+"""Run every analysis of a trust-survey study once and collect the results.
+
+:func:`run_analyses` is the computing half of ``trustsem report``: it screens
+the responses, evaluates the measurement model (reliability, validity,
+common-method bias), fits the structural model with bootstrap standard
+errors, enumerates the indirect effects and, when asked, tests measurement
+invariance and path differences across groups and probes a moderation. It
+returns an immutable :class:`AnalysisBundle`; :func:`trustsem.report.render_report`
+only lays that bundle out.
+
+Optional sections (everything except loading the data and fitting the
+structural model) run on their own: a :class:`~trustsem.exceptions.TrustsemError`
+in one of them is recorded in ``sections_failed`` (section name -> one-line
+message), announced once as a :class:`~trustsem.exceptions.TrustsemWarning`,
+and the other sections still run. Any other exception is a bug and is not
+caught.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from ._validation import check_option
+from .exceptions import (
+    ConvergenceWarning,
+    HeywoodCaseWarning,
+    IdentificationWarning,
+    SpecificationError,
+    TrustsemError,
+    TrustsemWarning,
+)
+from .results import SEMResult
+from .spec import ModelSpec
+
+__all__ = ["SECTION_TITLES", "AnalysisBundle", "run_analyses"]
+
+#: Section names used in ``AnalysisBundle.sections_failed`` and ``notes``.
+SECTION_TITLES = {
+    "data": "Data",
+    "screening": "Screening",
+    "measurement": "Measurement model",
+    "structural": "Structural model",
+    "mediation": "Mediation",
+    "invariance": "Measurement invariance",
+    "group_paths": "Path differences between groups",
+    "group_means": "Construct means by group",
+    "moderation": "Moderation",
+}
+
+#: Warning classes whose messages the report shows in red.
+SERIOUS_WARNINGS = (ConvergenceWarning, HeywoodCaseWarning, IdentificationWarning)
+
+#: Significance level used to pick "significant" paths for the write-up.
+ALPHA = 0.05
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AnalysisBundle:
+    """Every result of :func:`run_analyses` (immutable).
+
+    Attributes
+    ----------
+    data_name : str
+        Name of the data set (file stem).
+    model : str
+        The lavaan model syntax that was fitted.
+    model_source : str
+        Where the model came from (file, shipped model, text).
+    data : pandas.DataFrame
+        The analysed data (cleaned by :func:`trustsem.load_survey` if a file).
+    survey : SurveyData or None
+        The loaded survey, when one was passed.
+    codebook : Codebook or None
+    constructs : dict of str to list of str
+        First-order factor -> its observed indicators (from the model).
+    data_summary : pandas.DataFrame
+        ``quantity, value``: rows, columns, model items, factors, missing cells.
+    screening : ScreeningResult or None
+    screening_table : pandas.DataFrame or None
+        ``check, criterion, n, pct``: one row per screening flag.
+    measurement : MeasurementReport or None
+        Reliability, validity, item analysis and the CMB battery (``.cmb``).
+    fit : SEMResult
+        The structural model (bootstrap SEs and CIs when ``bootstrap > 0``).
+    fit_table : pandas.DataFrame
+        :func:`trustsem.tables.fit_table` of the measurement CFA and the
+        structural model, side by side.
+    paths : pandas.DataFrame
+        :func:`trustsem.tables.paths_table` of ``fit`` plus ``significant``
+        (bootstrap interval excludes zero; without a bootstrap, p < .05).
+    mediation : MediationResult or None
+    invariance : InvarianceResult or None
+    group_fit : SEMResult or None
+        Multi-group fit of the structural model (``group=``).
+    group_paths : pandas.DataFrame or None
+        :func:`trustsem.compare_paths` Wald tests.
+    group_means : pandas.DataFrame or None
+        ``construct, group_1, group_2, n_1, n_2, mean_1, mean_2, mean_diff,
+        t, df, pvalue, hedges_g`` (two groups only).
+    moderation : ModerationResult or None
+    digest : dict
+        The few summary numbers the write-up quotes (ranges, counts,
+        significant effects), computed here so the report only formats.
+    options : dict
+        Every option as used (missing, estimator, bootstrap, ci_type, level,
+        seed, group, moderation, n_jobs).
+    versions : dict
+        trustsem and dependency versions (the fit's ``versions`` plus
+        matplotlib, statsmodels, scipy, Python).
+    notes : tuple of (section, severity, message)
+        ``severity`` is ``"serious"`` (non-convergence, Heywood cases,
+        identification; shown in red), ``"warning"`` or ``"note"``.
+    sections_failed : dict of str to str
+        Section name -> one-line reason, for optional sections that raised a
+        :class:`TrustsemError`.
+    lang : str
+    created : str
+        ISO time stamp (UTC).
+    """
+
+    data_name: str
+    model: str
+    model_source: str
+    data: pd.DataFrame = field(repr=False)
+    survey: Any = field(repr=False)
+    codebook: Any = field(repr=False)
+    constructs: dict
+    data_summary: pd.DataFrame = field(repr=False)
+    screening: Any = field(repr=False)
+    screening_table: pd.DataFrame | None = field(repr=False)
+    measurement: Any = field(repr=False)
+    fit: SEMResult = field(repr=False)
+    fit_table: pd.DataFrame = field(repr=False)
+    paths: pd.DataFrame = field(repr=False)
+    mediation: Any = field(repr=False)
+    invariance: Any = field(repr=False)
+    group_fit: Any = field(repr=False)
+    group_paths: pd.DataFrame | None = field(repr=False)
+    group_means: pd.DataFrame | None = field(repr=False)
+    moderation: Any = field(repr=False)
+    digest: dict = field(repr=False)
+    options: dict
+    versions: dict
+    notes: tuple = ()
+    sections_failed: dict = field(default_factory=dict)
+    lang: str = "en"
+    created: str = ""
+
+    @property
+    def cmb(self) -> Any:
+        """The common-method-bias battery (``measurement.cmb``), or None."""
+        return None if self.measurement is None else self.measurement.cmb
+
+    def summary(self) -> str:
+        """A few lines saying what was run and what failed."""
+        fm = self.fit.fit_measures
+        lines = [
+            (f"trustsem analysis of {self.data_name!r}: N = {self.fit.n_obs},"
+             f" {self.options['estimator']}, missing = {self.options['missing']}"),
+            (f"chi2({int(fm['df'])}) = {fm['chisq']:.2f}, CFI = {fm['cfi']:.3f},"
+             f" RMSEA = {fm['rmsea']:.3f}, SRMR = {fm['srmr']:.3f}"),
+        ]
+        if self.sections_failed:
+            names = ", ".join(SECTION_TITLES.get(k, k) for k in self.sections_failed)
+            lines.append(f"Skipped (reasons in sections_failed and the report): {names}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+class _Run:
+    """Progress lines, warning collection and failure bookkeeping."""
+
+    def __init__(self, n_steps: int, progress: bool) -> None:
+        self.n = n_steps
+        self.k = 0
+        self.progress = progress
+        self.notes: list[tuple[str, str, str]] = []
+        self.failed: dict[str, str] = {}
+        self._seen: set[str] = set()
+
+    def step(self, text: str) -> None:
+        self.k += 1
+        if self.progress:
+            print(f"step {self.k}/{self.n}: {text}", file=sys.stderr, flush=True)
+
+    def note(self, section: str, message: str, severity: str = "note") -> None:
+        if message not in self._seen:
+            self._seen.add(message)
+            self.notes.append((section, severity, message))
+
+    def collect(self, section: str, fn: Callable[[], Any]) -> Any:
+        """Run ``fn``; record its trustsem warnings as notes and show each once."""
+        caught: list[warnings.WarningMessage] = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                return fn()
+        finally:
+            # replayed outside the recording block, so they reach the console
+            self._replay(section, caught)
+
+    def _replay(self, section: str, caught: list[warnings.WarningMessage]) -> None:
+        for w in caught:
+            if issubclass(w.category, TrustsemWarning):
+                msg = str(w.message)
+                severity = "serious" if issubclass(w.category, SERIOUS_WARNINGS) else "warning"
+                first = msg not in self._seen
+                self.note(section, msg, severity)
+                if first:
+                    warnings.warn(msg, w.category, stacklevel=4)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    def optional(self, section: str, fn: Callable[[], Any]) -> Any:
+        """Run an optional section; a TrustsemError is recorded, not raised."""
+        try:
+            return self.collect(section, fn)
+        except TrustsemError as err:
+            text = str(err).strip().splitlines()
+            msg = text[0] if text else type(err).__name__
+            self.failed[section] = f"{type(err).__name__}: {msg}"
+            warnings.warn(f"{SECTION_TITLES.get(section, section)} was skipped:"
+                          f" {self.failed[section]}", TrustsemWarning, stacklevel=3)
+            return None
+
+
+def _constructs(spec: ModelSpec) -> dict[str, list[str]]:
+    lv = set(spec.latent)
+    out: dict[str, list[str]] = {}
+    for s in spec.statements:
+        if s.op == "=~" and s.rhs not in lv:
+            out.setdefault(s.lhs, [])
+            if s.rhs not in out[s.lhs]:
+                out[s.lhs].append(s.rhs)
+    return out
+
+
+def _versions(fit: SEMResult) -> dict[str, str]:
+    import matplotlib
+    import scipy
+    import statsmodels
+
+    v = {"trustsem": __version__}
+    v.update({str(k): str(val) for k, val in fit.versions.items()})
+    v.update({"numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__,
+              "matplotlib": matplotlib.__version__, "statsmodels": statsmodels.__version__,
+              "python": platform.python_version()})
+    return v
+
+
+def _data_summary(data: pd.DataFrame, items: Sequence[str], constructs: Mapping[str, list[str]],
+                  survey: Any) -> pd.DataFrame:
+    cells = data[list(items)].size if items else 0
+    n_na = int(data[list(items)].isna().sum().sum()) if items else 0
+    complete = int(data[list(items)].notna().all(axis=1).sum()) if items else len(data)
+    rows = [
+        ("rows", len(data)),
+        ("columns", data.shape[1]),
+        ("model_items", len(items)),
+        ("factors", len(constructs)),
+        ("missing_cells", n_na),
+        ("missing_pct", 100.0 * n_na / cells if cells else 0.0),
+        ("complete_rows", complete),
+    ]
+    if survey is not None:
+        rows.append(("survey_items", len(survey.items)))
+        rows.append(("codebook", "yes" if survey.codebook is not None else "no"))
+    return pd.DataFrame(rows, columns=["quantity", "value"])
+
+
+def _screening_table(scr: Any) -> pd.DataFrame:
+    f = scr.flags
+    n = len(f)
+    speed_crit = (f"duration < {scr.min_duration:g} s" if scr.min_duration is not None
+                  else "not checked (no duration column)")
+    rows = [
+        ("straightliner", f"longstring >= {scr.longstring_threshold}", int(f["straightliner"].sum())),
+        ("speeder", speed_crit, int(f["speeder"].sum()) if scr.min_duration is not None else np.nan),
+        ("high_missing", f"> {100 * scr.max_missing:g}% of items unanswered",
+         int(f["high_missing"].sum())),
+        ("any", "at least one flag (nothing was dropped)", int(f["any"].sum())),
+    ]
+    out = pd.DataFrame(rows, columns=["check", "criterion", "n"])
+    out["pct"] = 100.0 * out["n"] / n if n else np.nan
+    return out
+
+
+def _moderation_spec(moderation: Any) -> dict[str, Any]:
+    if isinstance(moderation, Mapping):
+        spec = dict(moderation)
+    elif isinstance(moderation, str):
+        parts = [p.strip() for p in moderation.replace(":", ",").split(",") if p.strip()]
+        spec = dict(zip(("y", "x", "w"), parts)) if len(parts) == 3 else {}
+    elif isinstance(moderation, Sequence) and len(moderation) == 3:
+        spec = dict(zip(("y", "x", "w"), moderation))
+    else:
+        spec = {}
+    if not {"y", "x", "w"} <= set(spec):
+        raise SpecificationError(
+            "`moderation` must name the outcome, focal predictor and moderator, e.g."
+            f" {{'y': 'TF', 'x': 'PMF', 'w': 'PC'}} or 'TF,PMF,PC'; got {moderation!r}.")
+    return spec
+
+
+def _moderation(data: pd.DataFrame, spec: dict[str, Any], constructs: Mapping[str, list[str]],
+                survey: Any) -> Any:
+    from .moderation import moderation as _mod
+    from .prep import scale_scores
+
+    pool = dict(getattr(survey, "constructs", {}) or {})
+    pool.update(constructs)
+    names = [spec["y"], spec["x"], spec["w"], *spec.get("covariates", ())]
+    scored = {n: pool[n] for n in names if n not in data.columns and n in pool}
+    unknown = [n for n in names if n not in data.columns and n not in pool]
+    if unknown:
+        raise SpecificationError(
+            f"Moderation variables are neither data columns nor constructs: {unknown}."
+            f" Constructs: {sorted(pool)}.")
+    frame = data.copy()
+    if scored:
+        frame = pd.concat([frame.drop(columns=[c for c in scored if c in frame]),
+                           scale_scores(data, scored)], axis=1)
+    kw = {k: v for k, v in spec.items() if k not in ("y", "x", "w")}
+    return _mod(frame, spec["y"], spec["x"], spec["w"], **kw)
+
+
+def _check_groups(data: pd.DataFrame, group: str) -> None:
+    if group not in data.columns:
+        raise SpecificationError(
+            f"`group` column {group!r} is not in the data. Available columns include"
+            f" {list(map(str, data.columns[:8]))}.")
+    levels = pd.unique(data[group].dropna())
+    if len(levels) < 2:
+        shown = repr(levels[0].item() if hasattr(levels[0], "item") else levels[0]) if len(levels) else "none"
+        raise SpecificationError(
+            f"`group` column {group!r} has only one value ({shown}); group comparisons need at"
+            " least two groups.")
+
+
+def _group_means(data: pd.DataFrame, group: str, constructs: Mapping[str, list[str]]) -> pd.DataFrame:
+    from .groups import compare_groups
+    from .prep import scale_scores
+
+    _check_groups(data, group)
+    levels = pd.unique(data[group].dropna())
+    if len(levels) != 2:
+        raise SpecificationError(
+            f"Construct means are compared for exactly two groups; {group!r} has"
+            f" {len(levels)} ({list(map(str, levels[:5]))}).")
+    scores = scale_scores(data, dict(constructs))
+    frame = pd.concat([scores, data[[group]]], axis=1)
+    rows = []
+    for c in constructs:
+        res = compare_groups(frame, c, group)
+        g, t = res.groups, res.test
+        es = res.effect_sizes.set_index("effect")["est"]
+        rows.append({
+            "construct": c, "group_1": str(g["group"].iloc[0]), "group_2": str(g["group"].iloc[1]),
+            "n_1": int(g["n"].iloc[0]), "n_2": int(g["n"].iloc[1]),
+            "mean_1": float(g["mean"].iloc[0]), "mean_2": float(g["mean"].iloc[1]),
+            "mean_diff": float(t["mean_diff"]), "ci_lower": float(t["ci_lower"]),
+            "ci_upper": float(t["ci_upper"]), "t": float(t["t"]), "df": float(t["df"]),
+            "pvalue": float(t["pvalue"]), "hedges_g": float(es.get("hedges_g", np.nan)),
+        })
+    return pd.DataFrame(rows)
+
+
+def _ranges(table: pd.DataFrame, cols: Sequence[str]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for c in cols:
+        if c in table.columns:
+            v = pd.to_numeric(table[c], errors="coerce").dropna()
+            if len(v):
+                out[c] = (float(v.min()), float(v.max()))
+    return out
+
+
+def _digest(fit: SEMResult, paths: pd.DataFrame, measurement: Any, mediation: Any,
+            data_summary: pd.DataFrame) -> dict[str, Any]:
+    ds = dict(zip(data_summary["quantity"], data_summary["value"]))
+    d: dict[str, Any] = {"n_obs": int(fit.n_obs), "n_rows": int(ds["rows"]),
+                         "n_items": int(ds["model_items"]), "n_factors": int(ds["factors"]),
+                         "missing_pct": float(ds["missing_pct"]), "alpha": ALPHA,
+                         "converged": bool(fit.converged),
+                         "significance_rule": "ci" if fit.bootstrap is not None else "p"}
+    sig = paths[paths["significant"]]
+    d["significant_paths"] = sig.reset_index(drop=True)
+    d["nonsignificant_paths"] = paths[~paths["significant"]].reset_index(drop=True)
+    endo = {s.lhs for s in fit.spec.structural()}
+    r2 = fit.r2
+    d["r2"] = r2[r2["variable"].isin(endo)].reset_index(drop=True)
+    if measurement is not None:
+        rel = measurement.reliability
+        d["reliability_ranges"] = _ranges(rel, ["alpha", "alpha_std", "omega", "cr", "ave"])
+        d["n_constructs"] = len(rel)
+        d["low_ave"] = [str(c) for c in rel.index[rel["low_ave"].fillna(False).astype(bool)]]
+        ht = measurement.htmt
+        d["htmt_max"] = float(ht["htmt2"].max()) if len(ht) else np.nan
+        d["htmt_pairs"] = len(ht)
+        d["htmt_above_85"] = int((ht["htmt2"] >= 0.85).sum()) if len(ht) else 0
+        d["htmt_above_90"] = int((ht["htmt2"] >= 0.90).sum()) if len(ht) else 0
+        flt = measurement.fornell_larcker_table
+        d["fl_failed"] = ([str(x) for x in flt.loc[~flt["passed"].astype(bool), "construct"]]
+                          if {"passed", "construct"} <= set(flt.columns) else [])
+        d["loading_range"] = _ranges(measurement.items, ["loading"]).get("loading")
+        d["cfa_fit"] = measurement.fit.fit_measures
+        if measurement.cmb is not None:
+            v = measurement.cmb.verdicts
+            d["cmb_flagged"] = [str(t) for t in v.loc[v["flagged"].fillna(False).astype(bool), "test"]]
+            d["cmb_tests"] = len(v)
+    if mediation is not None:
+        eff = mediation.effects
+        spec = eff[eff["kind"] == "specific"]
+        excl = (spec["ci_lower"] > 0) | (spec["ci_upper"] < 0)
+        d["indirect_significant"] = spec[excl].reset_index(drop=True)
+        d["indirect_nonsignificant"] = spec[~excl].reset_index(drop=True)
+    return d
+
+
+# ---------------------------------------------------------------------------
+# front door
+
+
+def run_analyses(
+    data: Any,
+    model: str | ModelSpec,
+    *,
+    codebook: Any = None,
+    missing: str = "fiml",
+    estimator: str = "ML",
+    bootstrap: int = 1000,
+    seed: int | None = 20240517,
+    ci_type: str = "perc",
+    group: str | None = None,
+    moderation: Any = None,
+    duration: str | None = "auto",
+    lang: str = "en",
+    progress: bool = True,
+    n_jobs: int | None = None,
+    data_name: str | None = None,
+    model_source: str | None = None,
+) -> AnalysisBundle:
+    """Run the whole analysis of a trust survey and collect the results.
+
+    Parameters
+    ----------
+    data : SurveyData or pandas.DataFrame
+        A survey from :func:`trustsem.load_survey` (its codebook is used), or
+        a data frame.
+    model : str or ModelSpec
+        Full model in lavaan syntax (measurement and structural part).
+    codebook : Codebook or DataFrame, optional
+        Item wording and constructs for a data frame (ignored for a
+        ``SurveyData``, which carries its own).
+    missing : {"fiml", "listwise"}
+        Missing-data handling for every model (FIML: lavaan ``missing = "ml"``).
+    estimator : {"ML", "MLR"}
+        Estimator of the structural model.
+    bootstrap : int
+        Bootstrap draws for the structural model's SEs, CIs and indirect
+        effects; 0 uses information-based SEs and delta-method indirect
+        effects.
+    seed : int, optional
+        Seed of the bootstrap (the default is fixed, so runs repeat exactly).
+    ci_type : {"perc", "bc", "bca"}
+        Bootstrap interval type.
+    group : str, optional
+        Grouping column: adds measurement invariance, cross-group path tests
+        and (two groups) construct-mean comparisons.
+    moderation : dict, str or (y, x, w), optional
+        E.g. ``{"y": "TF", "x": "PMF", "w": "PC"}`` or ``"TF,PMF,PC"``:
+        names are data columns or constructs (scored as item means).
+        Further keys are passed to :func:`trustsem.moderation`.
+    duration : str or None
+        Completion-time column for the speeder check; ``"auto"`` uses
+        ``duration_sec`` or ``duration`` when present.
+    lang : {"en", "zh"}
+        Default language of the report rendered from this bundle.
+    progress : bool
+        Print "step k/n: ..." lines on stderr and show the bootstrap bar.
+    n_jobs : int, optional
+        Worker processes for the bootstrap (-1: all cores; default: chosen by
+        :func:`trustsem.sem` from the model size). Results do not depend on it.
+    data_name, model_source : str, optional
+        Labels for the report (default: the file name / "model text").
+
+    Returns
+    -------
+    AnalysisBundle
+
+    Raises
+    ------
+    TrustsemError
+        Bad options, data that cannot be used, or a structural model that
+        cannot be fitted. Failures of optional sections are recorded in
+        ``sections_failed`` instead.
+
+    Warns
+    -----
+    TrustsemWarning
+        Each distinct warning of the analyses, once (they are also in
+        ``notes``), and one per skipped section.
+    """
+    missing = check_option("missing", missing, ["fiml", "listwise"])
+    estimator = check_option("estimator", estimator, ["ML", "MLR"])
+    lang = check_option("lang", lang, ["en", "zh"])
+    ci_type = check_option("ci_type", ci_type, ["perc", "bc", "bca"])
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise SpecificationError(f"`bootstrap` must be an integer >= 0; got {bootstrap!r}.")
+    if bootstrap == 1:
+        raise SpecificationError("`bootstrap` must be 0 (no bootstrap) or at least 2; got 1.")
+    spec = ModelSpec(model)
+    mod_spec = _moderation_spec(moderation) if moderation is not None else None
+
+    from .io import SurveyData
+
+    survey = data if isinstance(data, SurveyData) else None
+    frame = survey.data if survey is not None else data
+    if not isinstance(frame, pd.DataFrame):
+        raise SpecificationError(
+            f"`data` must be a SurveyData or a pandas DataFrame; got {type(data).__name__}.")
+    cb = survey.codebook if survey is not None else codebook
+    if data_name is None:
+        data_name = survey.path.stem if survey is not None else "data"
+    spec.check_data(frame.columns)
+    constructs = _constructs(spec)
+    model_items = [v for v in spec.observed if v in frame.columns]
+    if survey is not None and survey.codebook is not None:
+        screen_items = [i for i in survey.items if i in frame.columns]
+    else:
+        screen_items = [i for its in constructs.values() for i in its]
+    if duration == "auto":
+        duration = next((c for c in ("duration_sec", "duration") if c in frame.columns), None)
+
+    steps = ["screening responses", "measurement model: reliability, validity, common-method bias",
+             "structural model" + (f" with {bootstrap} bootstrap draws" if bootstrap else ""),
+             "indirect effects"]
+    if group is not None:
+        steps += [f"measurement invariance across {group!r}",
+                  f"structural paths by {group!r}", f"construct means by {group!r}"]
+    if mod_spec is not None:
+        steps.append("moderation")
+    run = _Run(len(steps), progress)
+    it = iter(steps)
+
+    if survey is not None:
+        for n in survey.notes:
+            run.note("data", n)
+
+    # 1 screening -----------------------------------------------------------
+    from .screening import screen
+
+    run.step(next(it))
+    scr = run.optional("screening", lambda: screen(survey if survey is not None else frame,
+                                                   screen_items, duration=duration))
+    scr_table = _screening_table(scr) if scr is not None else None
+    if scr is not None:
+        for n in scr.notes:
+            run.note("screening", n)
+
+    # 2 measurement -----------------------------------------------------------
+    from .measurement import measurement_report
+
+    run.step(next(it))
+    mr = run.optional("measurement", lambda: measurement_report(
+        frame, spec.text, missing=missing, bootstrap=0, seed=seed, cmb=True))
+    if mr is not None:
+        for n in mr.notes:
+            run.note("measurement", n)
+
+    # 3 structural model (required) --------------------------------------------
+    from .sem import sem
+
+    run.step(next(it))
+    se = "bootstrap" if bootstrap else "standard"
+    fit = run.collect("structural", lambda: sem(
+        spec.text, frame, missing=missing, estimator=estimator, se=se,
+        bootstrap=bootstrap if bootstrap else 1000, seed=seed, ci_type=ci_type,
+        n_jobs=n_jobs, progress=progress))
+    for n in fit.notes:
+        run.note("structural", n)
+    if not fit.converged:
+        run.note("structural", "The structural model did not converge: its estimates, standard"
+                 " errors and fit indices are not trustworthy.", "serious")
+
+    from .tables import fit_table, paths_table
+
+    models = {}
+    if mr is not None:
+        models["Measurement model (CFA)"] = mr.fit
+    models["Structural model"] = fit
+    ftab = fit_table(models)
+    paths = paths_table(fit)
+    if fit.bootstrap is not None:
+        # with a bootstrap, significance is read from the percentile/BC intervals
+        paths["significant"] = (paths["ci_lower"] > 0) | (paths["ci_upper"] < 0)
+    else:
+        paths["significant"] = paths["p"] < ALPHA
+
+    # 4 mediation ---------------------------------------------------------------
+    from .mediation import indirect_effects
+
+    run.step(next(it))
+    med = run.optional("mediation", lambda: indirect_effects(fit))
+    if med is not None:
+        for n in med.notes:
+            run.note("mediation", n)
+
+    # 5-7 groups ------------------------------------------------------------------
+    inv = gfit = gpaths = gmeans = None
+    if group is not None:
+        from .invariance import compare_paths, invariance
+
+        run.step(next(it))
+        def _invariance() -> Any:
+            _check_groups(frame, group)
+            return invariance(spec.measurement().text, frame, group, missing=missing)
+
+        def _group_fit() -> Any:
+            _check_groups(frame, group)
+            return sem(spec.text, frame, group=group, missing=missing, estimator=estimator)
+
+        inv = run.optional("invariance", _invariance)
+        if inv is not None:
+            for n in inv.notes:
+                run.note("invariance", n)
+        run.step(next(it))
+        gfit = run.optional("group_paths", _group_fit)
+        if gfit is not None:
+            gpaths = run.optional("group_paths", lambda: compare_paths(gfit))
+        run.step(next(it))
+        gmeans = run.optional("group_means", lambda: _group_means(frame, group, constructs))
+
+    # 8 moderation ------------------------------------------------------------------
+    mod = None
+    if mod_spec is not None:
+        run.step(next(it))
+        mod = run.optional("moderation", lambda: _moderation(frame, mod_spec, constructs, survey))
+        if mod is not None:
+            for n in mod.notes:
+                run.note("moderation", n)
+
+    summary = _data_summary(frame, model_items, constructs, survey)
+    boot = fit.bootstrap
+    options = {
+        "missing": missing, "estimator": estimator, "bootstrap": int(bootstrap),
+        "bootstrap_ok": int(boot.n_ok) if boot is not None else 0,
+        "bootstrap_failed": int(boot.n_failed) if boot is not None else 0,
+        "ci_type": ci_type if bootstrap else None, "level": float(fit.options.get("level", 0.95)),
+        "seed": seed, "group": group, "moderation": mod_spec, "duration": duration,
+        "n_jobs": n_jobs, "se": fit.options.get("se_label", ""),
+        "information": fit.options.get("information", ""),
+        "mediation_ci": getattr(med, "ci_method", None),
+    }
+    return AnalysisBundle(
+        data_name=str(data_name), model=spec.text,
+        model_source=model_source or "model text", data=frame, survey=survey, codebook=cb,
+        constructs=constructs, data_summary=summary, screening=scr, screening_table=scr_table,
+        measurement=mr, fit=fit, fit_table=ftab, paths=paths, mediation=med, invariance=inv,
+        group_fit=gfit, group_paths=gpaths, group_means=gmeans, moderation=mod,
+        digest=_digest(fit, paths, mr, med, summary), options=options, versions=_versions(fit),
+        notes=tuple(run.notes), sections_failed=dict(run.failed), lang=lang,
+        created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
