@@ -41,6 +41,7 @@ _LAZY = {
     "bartlett": "efa", "parallel_analysis": "efa", "ols": "regression", "logit": "regression",
     "hierarchical": "regression",
     "latent_interaction": "moderation", "probe_latent_interaction": "moderation",
+    "scale_scores": "prep", "reverse_code": "prep",
     "compare_groups": "groups", "trust_index": "groups", "repurchase_by_trust": "groups",
     "plot_path_diagram": "plotting", "plot_likert": "plotting",
     "plot_correlation_heatmap": "plotting", "plot_loadings": "plotting",

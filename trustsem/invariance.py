@@ -145,7 +145,10 @@ def invariance(
     Notes
     -----
     Each level equals lavaan ``cfa(model, data, group = group, group.equal =
-    ...)`` (tested on the HS data by school, tests/reference/hs_group_*).
+    ...)`` (tested on the HS data by school, tests/reference/hs_group_*). As in
+    lavaan, the scalar level frees the means of all latent variables in groups
+    2+; for a second-order model fix the first-order intercepts
+    (``TF ~ 0*1``) or test invariance of the first-order part.
     """
     for lv in levels:
         check_option("levels", lv, list(LEVELS))
@@ -293,7 +296,11 @@ def score_tests(result: SEMResult, *, kinds: Sequence[str] | None = None) -> pd.
         g = K.T @ g_full
         info = K.T @ I_full @ K
         try:
-            lm = float(N / 4.0 * g @ linalg.solve(info, g, assume_a="sym"))
+            with warnings.catch_warnings():
+                # an ill-conditioned information matrix means the released
+                # parameter is not identified: reported as NaN, not warned about
+                warnings.simplefilter("ignore", linalg.LinAlgWarning)
+                lm = float(N / 4.0 * g @ linalg.solve(info, g, assume_a="sym"))
         except (linalg.LinAlgError, ValueError):
             lm = np.nan
         rhs = "1" if r["op"] == "~1" else r["rhs"]
