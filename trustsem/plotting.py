@@ -172,6 +172,14 @@ def cjk_font() -> str | None:
     return pick()
 
 
+def _finish(ax, title):
+    """Common epilogue: optional title, CJK font on every text, return the Axes."""
+    if title:
+        ax.set_title(title)
+    _apply_cjk(ax.figure)
+    return ax
+
+
 def _apply_cjk(container: Any) -> None:
     """Give every text artist with CJK characters a CJK font (per artist).
 
@@ -1646,10 +1654,7 @@ def plot_correlation_heatmap(
     _heatmap(
         ax, M, annot=annot, lead_zero=False, vmin=-1, vmax=1, cmap=cmap, cbar_label="r"
     )
-    if title:
-        ax.set_title(title)
-    _apply_cjk(ax.figure)
-    return ax
+    return _finish(ax, title)
 
 
 def plot_loadings(
@@ -1734,10 +1739,7 @@ def plot_loadings(
     for t in plt_ticks:
         t.set_rotation(0)
         t.set_ha("center")
-    if title:
-        ax.set_title(title)
-    _apply_cjk(ax.figure)
-    return ax
+    return _finish(ax, title)
 
 
 # ---------------------------------------------------------------------------
@@ -1863,10 +1865,7 @@ def plot_paths_forest(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(loc="best", fontsize=8, frameon=False)
-    if title:
-        ax.set_title(title)
-    _apply_cjk(ax.figure)
-    return ax
+    return _finish(ax, title)
 
 
 def plot_indirect_distribution(

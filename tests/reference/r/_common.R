@@ -398,3 +398,19 @@ model_meta <- function(file) {
        model_md5 = unname(tools::md5sum(path)),
        model_syntax = paste(readLines(path), collapse = "\n"))
 }
+
+# Fit `code` (which reads `model_file` and assigns `fit`) to the trust survey:
+# time it, write the fixture of `case` with the timing, model and data summary
+# in meta (plus `extra`), and check the timed runs equal the fixture fit.
+run_timed_trust_case <- function(case, code, model_file, trust, extra = list()) {
+  tm <- time_fit(code)
+  ov <- lavNames(tm$fit, "ov")
+  summary <- list(data_summary = list(n_rows = nrow(trust), n_model_items = length(ov),
+                                      missing_cells = sum(is.na(trust[, ov])),
+                                      complete_rows = sum(complete.cases(trust[, ov]))))
+  env <- run_case(case, code, NOTE_TRUST, extra = c(tm$meta, model_meta(model_file), summary, extra))
+  stopifnot(identical(as.numeric(fitMeasures(env$fit, "chisq")), tm$chisq))  # timed runs = fixture fit
+  print(fitMeasures(env$fit, c("chisq", "df", "cfi", "rmsea", "srmr")))
+  cat("elapsed_seconds:", tm$meta$elapsed_seconds, "runs:", unlist(tm$meta$elapsed_seconds_runs), "\n")
+  invisible(list(env = env, tm = tm))
+}

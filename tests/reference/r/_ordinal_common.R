@@ -1,7 +1,7 @@
 # Shared by ordinal_tiktok.R and ordinal_trust.R: fit the WLSMV CFA in `code`,
 # check its first stage against lavCor, and write the thresholds, polychoric,
-# Gamma and meta files of `case`.
-write_ordinal_case <- function(case, code, data, items, data_note) {
+# Gamma and meta files of `case` (`extra`: more meta entries, before `files`).
+write_ordinal_case <- function(case, code, data, items, data_note, extra = list()) {
   env <- new.env(parent = globalenv())
   assign("data", data, envir = env); assign("items", items, envir = env)
   res <- capture_fit(eval(parse(text = code), envir = env))
@@ -29,7 +29,7 @@ write_ordinal_case <- function(case, code, data, items, data_note) {
   X <- as.matrix(data[, items])
   npair <- crossprod(!is.na(X)); storage.mode(npair) <- "integer"
   opt <- lavInspect(fit, "options")
-  meta <- list(
+  meta <- c(list(
     case = case,
     versions = versions(),
     call = code,
@@ -57,10 +57,10 @@ write_ordinal_case <- function(case, code, data, items, data_note) {
                         "__gamma.csv. Gamma = lavInspect(fit, 'gamma') = fit@SampleStats@NACOV,",
                         "i.e. N * WLS.W of lavaan's muthen1984(), gamma.n.minus.one = FALSE"),
     warnings = as.list(unique(res$warnings)),
-    data_note = data_note,
+    data_note = data_note), extra, list(
     files = list(thresholds = paste0(case, "__thresholds.csv"),
                  polychoric = paste0(case, "__polychoric.csv"),
-                 gamma = paste0(case, "__gamma.csv")))
+                 gamma = paste0(case, "__gamma.csv"))))
   jsonlite::write_json(meta, ref_path(paste0(case, "__meta.json")),
                        auto_unbox = TRUE, pretty = TRUE, digits = NA,
                        null = "null", na = "null")

@@ -9,13 +9,4 @@ model_file <- "trustsem/models/cfa_second_order.lav"
 code <- 'model <- paste(readLines(file.path(REPO_DIR, "trustsem", "models", "cfa_second_order.lav")), collapse = "\\n")
 fit <- cfa(model, data = trust, missing = "ml")'
 
-tm <- time_fit(code)
-ov <- lavNames(tm$fit, "ov")
-env <- run_case("trust_cfa_fiml", code, NOTE_TRUST, extra = c(
-  tm$meta, model_meta(model_file),
-  list(data_summary = list(n_rows = nrow(trust), n_model_items = length(ov),
-                           missing_cells = sum(is.na(trust[, ov])),
-                           complete_rows = sum(complete.cases(trust[, ov]))))))
-stopifnot(identical(as.numeric(fitMeasures(env$fit, "chisq")), tm$chisq))  # timed runs = fixture fit
-print(fitMeasures(env$fit, c("chisq", "df", "cfi", "rmsea", "srmr")))
-cat("elapsed_seconds:", tm$meta$elapsed_seconds, "runs:", unlist(tm$meta$elapsed_seconds_runs), "\n")
+run_timed_trust_case("trust_cfa_fiml", code, model_file, trust)
