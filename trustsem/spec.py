@@ -533,6 +533,9 @@ def build_partable(
     exogenous observed covariates fixed at their sample moments
     (``fixed.x=TRUE``), and with a mean structure, observed intercepts free and
     latent means fixed to 0 (freed in groups 2+ when intercepts are held equal).
+    With ``std_lv=True`` the factor variances are fixed to 1; when loadings are
+    held equal across groups they stay fixed in group 1 only and are free in
+    groups 2+ (unless ``lv.variances`` are held equal as well), as in lavaan.
     """
     group_equal = [g.strip() for g in group_equal]
     bad = [g for g in group_equal if g not in _GROUP_EQUAL]
@@ -677,6 +680,13 @@ def build_partable(
         # scalar invariance: free latent means in groups 2+
         if "intercepts" in group_equal and "means" not in group_equal:
             mask = (tab["op"] == "~1") & tab["lhs"].isin(lv) & (tab["group"] > 1) & (tab["user"] == 0)
+            tab.loc[mask, "fixedval"] = np.nan
+            tab.loc[mask, "free_flag"] = True
+        # std.lv with equal loadings: the factor variances identify the scale in
+        # group 1 only and are free in groups 2+ (lavaan), unless held equal too
+        if std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+            mask = ((tab["op"] == "~~") & tab["lhs"].isin(lv) & (tab["lhs"] == tab["rhs"])
+                    & (tab["group"] > 1) & (tab["user"] == 0))
             tab.loc[mask, "fixedval"] = np.nan
             tab.loc[mask, "free_flag"] = True
 
