@@ -417,3 +417,26 @@ def test_frozen_result(tmp_path):
     with pytest.raises(AttributeError):
         survey.items = []  # type: ignore[misc]
     assert "SurveyData('survey.csv', n_obs=5" in repr(survey)
+
+
+# ----------------------------------------------------- infinite / huge values
+@pytest.mark.parametrize("ext, where", [(".csv", "row 4"), (".xlsx", "row 4"), (".sav", "case 3")])
+@pytest.mark.parametrize("value", [np.inf, -np.inf, 1e300])
+def test_nonfinite_value_names_file_row(tmp_path, ext, where, value):
+    if ext == ".xlsx" and np.isinf(value):
+        pytest.skip("Excel cells cannot hold infinity")
+    d = pd.DataFrame({"x1": [1.0, 2, 3, 4], "x2": [2.0, 3, value, 1]})
+    p = tmp_path / f"inf{ext}"
+    if ext == ".csv":
+        d.to_csv(p, index=False)
+    elif ext == ".xlsx":
+        d.to_excel(p, index=False)
+    else:
+        pyreadstat.write_sav(d, str(p))
+    with pytest.raises(DataError, match=rf"'x2': {where} \(index 2\)"):
+        load_survey(p)
+    cb = Codebook.from_frame(pd.DataFrame({
+        "item": ["x1", "x2"], "construct": ["", ""], "type": ["numeric", "numeric"],
+        "scale_min": [None, None], "scale_max": [None, None]}))
+    with pytest.raises(DataError, match=rf"'x2': {where}"):
+        load_survey(p, codebook=cb)

@@ -14,6 +14,81 @@ import pandas as pd
 
 from .exceptions import DataError, SpecificationError
 
+#: Largest magnitude accepted in an analysed column. Beyond it the squares and
+#: fourth powers behind covariances and robust standard errors overflow (a
+#: survey answer this large is an export or data-entry error).
+MAX_ABS_VALUE = 1e50
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar (or a list/tuple of them) as plain Python values, so that
+    messages print ``5`` and ``['x1']`` rather than ``np.float64(5.0)``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isfinite(value) and value == int(value):
+        if abs(value) < 1e15:
+            return int(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    return value
+
+
+def format_value(value: Any) -> str:
+    """A cell value as a person writes it: ``5``, ``2.5``, ``inf``, ``1e+300``, ``'abc'``."""
+    v = plain(value)
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (int, np.integer)):
+        return str(v)
+    return repr(v)
+
+
+def _as_float(x: Any) -> float:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.number)):
+        return np.nan
+    try:
+        return float(x)
+    except OverflowError:
+        return np.inf if x > 0 else -np.inf
+
+
+def check_finite_values(
+    values: pd.DataFrame, row_label: Any = None, prefix: str = ""
+) -> None:
+    """Raise DataError if a numeric column holds inf, -inf or a value so large
+    (beyond ``MAX_ABS_VALUE``) that its covariance overflows.
+
+    ``row_label(pos, index)`` words the row in the message; by default the
+    DataFrame index is named.
+    """
+    for col in values.columns:
+        s = values[col]
+        if pd.api.types.is_bool_dtype(s):
+            continue
+        if pd.api.types.is_numeric_dtype(s):
+            v = s.to_numpy(dtype=float, na_value=np.nan)
+        elif s.dtype == object:
+            # Excel readers give numbers beyond the float range as Python ints
+            v = np.array([_as_float(x) for x in s], dtype=float)
+        else:
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(np.isinf(v) | (np.abs(v) > MAX_ABS_VALUE))
+        if bad.size == 0:
+            continue
+        pos = int(bad[0])
+        where = (
+            row_label(pos, s.index[pos])
+            if row_label is not None
+            else f"the row with index {format_value(s.index[pos])}"
+        )
+        raise DataError(
+            f"{prefix}{'column' if prefix else 'Column'} {str(col)!r}: {where} holds {format_value(v[pos])},"
+            f" which cannot be analysed (infinite or beyond +/-{MAX_ABS_VALUE:g},"
+            f" so the covariances overflow); {bad.size} such cell(s) in this"
+            " column. Fix the value or leave the cell empty (missing)."
+        )
+
 
 def check_option(param: str, value: Any, allowed: Iterable[Any]) -> Any:
     """Return ``value`` (lower-cased if a string) if it is one of ``allowed``."""
@@ -73,12 +148,15 @@ def check_numeric_columns(data: pd.DataFrame, columns: Sequence[str]) -> pd.Data
         if len(bad):
             row = bad.index[0]
             raise DataError(
-                f"Column {col!r} must be numeric; row {row!r} holds {bad.iloc[0]!r}"
+                f"Column {str(col)!r} must be numeric; the row with index"
+                f" {format_value(row)} holds {format_value(bad.iloc[0])}"
                 f" ({len(bad)} non-numeric value(s) in all). Recode the text or"
                 " declare it as a missing code in the codebook."
             )
         out[col] = conv.astype(float)
-    return pd.DataFrame(out, index=data.index)
+    frame = pd.DataFrame(out, index=data.index)
+    check_finite_values(frame)
+    return frame
 
 
 def check_positive_int(param: str, value: Any, minimum: int = 1) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_option
+from ._validation import check_finite_values, check_option, format_value
 from .codebook import Codebook
 from .exceptions import DataError, SpecificationError
 from .prep import _missing_mask, _outside_scale, _plain, _set_missing
@@ -240,6 +240,7 @@ def load_survey(
         notes.append(f"Stripped spaces from column names: {renamed}.")
 
     if cb is None:
+        check_finite_values(df, row_label, prefix=f"File {name!r}: ")
         items = _infer_items(df)
         codes = _suspect_codes(df, items)
         if codes:
@@ -682,6 +683,7 @@ def _apply_codebook(
         hit = _missing_mask(s, cb.missing_codes(col))
         n_codes[col] = int(hit.sum())
         df[col] = _set_missing(s, hit)
+    check_finite_values(df, row_label, prefix=f"File {name!r}: ")
 
     bad_cells: list[tuple[str, int, float, float, float]] = []
     per_col: dict[str, int] = {}

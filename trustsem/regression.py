@@ -329,6 +329,8 @@ def _prepare(
     try:
         frame = check_numeric_columns(data, numeric)
     except DataError as err:
+        if "must be numeric" not in str(err):
+            raise
         raise DataError(
             f"{err} To use a text column as a categorical predictor, write C(column)"
             " in the formula."

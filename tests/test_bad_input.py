@@ -1,0 +1,58 @@
+"""Bad values in data frames: a DataError naming the column and the row, never a crash."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import trustsem as ts
+from trustsem.exceptions import DataError
+
+from conftest import REF
+
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+ITEMS = [f"x{i}" for i in range(1, 10)]
+
+
+@pytest.fixture(scope="module")
+def hs():
+    return pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
+
+
+CALLS = {
+    "sem": lambda d: ts.sem(HS_MODEL, d),
+    "cfa": lambda d: ts.cfa(HS_MODEL, d),
+    "cfa fiml": lambda d: ts.cfa(HS_MODEL, d, missing="fiml"),
+    "cfa groups": lambda d: ts.cfa(HS_MODEL, d, group="school"),
+    "reliability": lambda d: ts.reliability(d, HS_MODEL),
+    "htmt": lambda d: ts.htmt(d, HS_MODEL),
+    "fornell_larcker": lambda d: ts.fornell_larcker(d, HS_MODEL),
+    "item_analysis": lambda d: ts.item_analysis(d, HS_MODEL),
+    "efa": lambda d: ts.efa(d, 3, items=ITEMS),
+    "kmo": lambda d: ts.kmo(d, ITEMS),
+    "screen": lambda d: ts.screen(d, ITEMS),
+    "scale_scores": lambda d: ts.scale_scores(d, {"visual": ["x1", "x2", "x3"]}),
+    "ols": lambda d: ts.ols("x1 ~ x2 + x3", d),
+    "cmb_battery": lambda d: ts.cmb_battery(d, HS_MODEL),
+}
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, 1e300, 1e200])
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_nonfinite_or_overflowing_value_names_column_and_index(hs, call, value):
+    d = hs.copy()
+    d.index = d.index + 1000          # the message names the DataFrame index
+    d.loc[1005, "x2"] = value
+    with pytest.raises(DataError, match=r"'x2'.*index 1005") as info:
+        CALLS[call](d)
+    assert "np." not in str(info.value)
+
+
+def test_large_but_finite_outlier_is_still_analysed(hs):
+    d = hs.copy()
+    d.loc[5, "x2"] = 1e12             # an outlier, not an overflow
+    assert len(ts.screen(d, ITEMS).flags) == len(d)
+    d.loc[5, "x2"] = 60.0
+    rel = ts.reliability(d, HS_MODEL)
+    assert np.isfinite(rel.table["alpha"]).all()
