@@ -28,7 +28,8 @@ from .invariance import invariance  # noqa: E402
 from .moderation import moderation  # noqa: E402
 
 # Everything else is imported on first use, so that `import trustsem` stays
-# light (statsmodels, pingouin and matplotlib load only when needed).
+# light (statsmodels, patsy, pingouin and matplotlib load only when needed;
+# tests/test_packaging.py checks this).
 _LAZY = {
     "simulate_survey": "simulate", "load_example": "datasets", "list_examples": "datasets",
     "load_codebook": "datasets", "load_survey": "io", "Codebook": "codebook", "screen": "screening",

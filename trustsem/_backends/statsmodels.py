@@ -25,9 +25,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import patsy
-import statsmodels
-import statsmodels.formula.api as smf
 from scipy.stats import norm as _norm
 
 from ..exceptions import DataError, EstimationError, SpecificationError
@@ -42,8 +39,30 @@ __all__ = [
     "formula_variables",
 ]
 
-#: statsmodels version string, recorded in result ``versions``.
-VERSION = statsmodels.__version__
+
+def _patsy():
+    """patsy, imported on first use (``import trustsem`` must not load it)."""
+    import patsy
+
+    return patsy
+
+
+def _smf():
+    """``statsmodels.formula.api``, imported on first use: statsmodels takes
+    about a second to import, and SEM users never need it."""
+    import statsmodels.formula.api as smf
+
+    return smf
+
+
+def __getattr__(name: str):
+    # VERSION (the statsmodels version string recorded in result ``versions``)
+    # is looked up on first access so that importing this module stays cheap.
+    if name == "VERSION":
+        import statsmodels
+
+        return statsmodels.__version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Covariance types accepted for each model (statsmodels ``cov_type`` names).
 OLS_COV_TYPES = ("HC0", "HC1", "HC2", "HC3")
@@ -139,6 +158,7 @@ def formula_variables(formula: str) -> FormulaVariables:
     Names that are called (``np.log``, ``C``, ``I``, ``center``) are
     functions, not columns; ``Q("a b")`` refers to column ``a b``.
     """
+    patsy = _patsy()
     try:
         desc = patsy.ModelDesc.from_formula(formula)
     except patsy.PatsyError as err:
@@ -180,6 +200,7 @@ def formula_variables(formula: str) -> FormulaVariables:
 
 
 def _model(kind: str, formula: str, frame: pd.DataFrame):
+    smf, patsy = _smf(), _patsy()
     maker = {"ols": smf.ols, "logit": smf.logit}[kind]
     try:
         with warnings.catch_warnings():
