@@ -12,7 +12,7 @@ from trustsem.datasets import load_example
 from trustsem.mediation import indirect_effects, monte_carlo_defined
 from trustsem.models import research_model
 
-from conftest import TOL_EST, TOL_SE_REL, load_reference, ref_data
+from conftest import REPO, TOL_EST, TOL_SE_REL, load_reference, ref_data
 
 MODEL = "pmi ~ cond\nreaction ~ cond + pmi"
 
@@ -105,3 +105,134 @@ def test_errors():
         indirect_effects(fit, ci="bootstrap")
     with pytest.raises(ts.SpecificationError, match="nope"):
         indirect_effects(fit, x="nope")
+
+
+# ---------------------------------------------------------------------------
+# every estimator: the same latent mediation model against lavaan's := rows
+# (tests/reference/r/mediation_estimators.R)
+
+HS_MED = """visual =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed =~ x7 + x8 + x9
+textual ~ visual
+speed ~ textual + visual"""
+HS_MED_DEFINED = HS_MED.replace("textual ~ visual", "textual ~ a*visual").replace(
+    "speed ~ textual + visual", "speed ~ b*textual + c*visual") + "\nab := a*b\ntotal := c + a*b"
+
+ESTIMATOR_CASES = {
+    "ML": ("hs_med_ml", "holzinger_swineford_1939.csv", {}),
+    "MLR": ("hs_med_mlr", "holzinger_swineford_1939.csv", {"estimator": "MLR"}),
+    "MLM": ("hs_med_mlm", "holzinger_swineford_1939.csv", {"estimator": "MLM"}),
+    "FIML": ("hs_med_fiml", "hs_missing.csv", {"missing": "fiml"}),
+    "WLSMV": ("hs4_med_wlsmv", "hs_ordinal4.csv", {"ordered": True, "estimator": "WLSMV"}),
+}
+
+
+def _fit_case(estimator: str, model: str = HS_MED):
+    case, data, kw = ESTIMATOR_CASES[estimator]
+    return case, ts.sem(model, ref_data(data), **kw)
+
+
+@pytest.fixture(scope="module", params=list(ESTIMATOR_CASES))
+def by_estimator(request):
+    case, fit = _fit_case(request.param)
+    return request.param, case, fit, indirect_effects(fit)
+
+
+def test_delta_equals_lavaan_under_every_estimator(by_estimator):
+    """Estimates, SEs and std.all of the indirect and total effects equal lavaan's := rows."""
+    estimator, case, fit, med = by_estimator
+    ref = load_reference(case, "estimates")
+    ref = ref[ref["op"] == ":="].set_index("lhs")
+    std = load_reference(case, "std")
+    std = std[std["op"] == ":="].set_index("lhs")
+    e = med.effects.set_index("kind")
+    z = 1.959963984540054
+    for kind, name in [("specific", "ab"), ("total indirect", "ab"), ("total", "total")]:
+        assert abs(e.loc[kind, "est"] - ref.loc[name, "est"]) < TOL_EST, (estimator, kind)
+        assert abs(e.loc[kind, "se"] / ref.loc[name, "se"] - 1) < TOL_SE_REL, (estimator, kind)
+        assert abs(e.loc[kind, "std_all"] - std.loc[name, "est.std"]) < TOL_EST, (estimator, kind)
+        std_se = (e.loc[kind, "std_all_ci_upper"] - e.loc[kind, "std_all"]) / z
+        assert abs(std_se / std.loc[name, "se"] - 1) < TOL_SE_REL, (estimator, kind)
+    # the direct effect's SE is the path's own SE in the fit's estimates table (and lavaan's)
+    est = load_reference(case, "estimates")
+    path = est[(est["op"] == "~") & (est["lhs"] == "speed") & (est["rhs"] == "visual")].iloc[0]
+    assert abs(e.loc["direct", "se"] / path["se"] - 1) < TOL_SE_REL, estimator
+    ours = fit.estimates.query("op == '~' and lhs == 'speed' and rhs == 'visual'")["se"].iloc[0]
+    assert e.loc["direct", "se"] == pytest.approx(ours, rel=1e-6)
+
+
+def test_wlsmv_vcov_holds_thresholds_and_is_mapped_by_name():
+    """WLSMV's vcov lists the thresholds first; the Jacobian is mapped onto it by name."""
+    _, fit = _fit_case("WLSMV")
+    assert any("|" in n for n in fit.vcov.index)
+    assert len(fit.vcov) > len(fit._context.theta)
+
+
+def test_large_wlsmv_model_equals_lavaan():
+    """Second-order trust model (pairwise WLSMV): H1-H7 indirect effects, lavaan trust_med_wlsmv."""
+    model = (REPO / "trustsem" / "models" / "second_order.lav").read_text()
+    fit = ts.sem(model, load_example("trust_survey"), ordered=True, estimator="WLSMV",
+                 missing="pairwise")
+    med = indirect_effects(fit, y="PI").effects
+    ref = load_reference("trust_med_wlsmv", "estimates")
+    ref = ref[ref["op"] == ":="].set_index("lhs")
+    std = load_reference("trust_med_wlsmv", "std")
+    std = std[std["op"] == ":="].set_index("lhs")
+    for k, x in enumerate(["PREP", "PASS", "MREP", "PQ", "INFO", "SOC", "EXP"], start=1):
+        row = med[(med["x"] == x) & (med["kind"] == "specific")].iloc[0]
+        assert abs(row["est"] - ref.loc[f"ind{k}", "est"]) < TOL_EST, x
+        assert abs(row["se"] / ref.loc[f"ind{k}", "se"] - 1) < TOL_SE_REL, x
+        assert abs(row["std_all"] - std.loc[f"ind{k}", "est.std"]) < TOL_EST, x
+    for k, x in [(5, "INFO"), (6, "SOC")]:
+        row = med[(med["x"] == x) & (med["kind"] == "total")].iloc[0]
+        assert abs(row["est"] - ref.loc[f"tot{k}", "est"]) < TOL_EST, x
+        assert abs(row["se"] / ref.loc[f"tot{k}", "se"] - 1) < TOL_SE_REL, x
+
+
+@pytest.mark.parametrize("estimator", list(ESTIMATOR_CASES))
+def test_monte_carlo_under_every_estimator(estimator):
+    """Monte Carlo draws come from the fit's own vcov: their SD is lavaan's delta SE.
+
+    Tolerance 3 % relative: the Monte Carlo SD of a product is not the first-order delta
+    SE (it adds the second-order term var(a)var(b)), and 20,000 draws carry about 0.5 %
+    sampling error; a wrong covariance matrix is off by far more (0.072 vs 0.115 before).
+    """
+    case, fit = _fit_case(estimator, HS_MED_DEFINED)
+    ref = load_reference(case, "estimates")
+    ref = ref[ref["op"] == ":="].set_index("lhs")
+    mc = monte_carlo_defined(fit, draws=20000, seed=11).set_index("name")
+    med = indirect_effects(fit, ci="montecarlo", mc_draws=20000, seed=11).effects.set_index("kind")
+    for name, kind in [("ab", "specific"), ("total", "total")]:
+        assert abs(mc.loc[name, "est"] - ref.loc[name, "est"]) < TOL_EST
+        assert mc.loc[name, "se"] == pytest.approx(ref.loc[name, "se"], rel=0.03), (estimator, name)
+        assert med.loc[kind, "se"] == pytest.approx(ref.loc[name, "se"], rel=0.03), (estimator, kind)
+
+
+def test_bootstrap_fit_effects():
+    """se='bootstrap': effects from the draws; delta and Monte Carlo use the draws' covariance."""
+    fit = ts.sem(HS_MED_DEFINED, ref_data("holzinger_swineford_1939.csv"), se="bootstrap",
+                 bootstrap=300, seed=5, n_jobs=1, progress=False)
+    boot = indirect_effects(fit).effects.set_index("kind")
+    assert indirect_effects(fit).ci_method == "bootstrap"
+    ml = load_reference("hs_med_ml", "estimates")
+    ml = ml[ml["op"] == ":="].set_index("lhs")
+    assert abs(boot.loc["total", "est"] - ml.loc["total", "est"]) < TOL_EST
+    # the bootstrap SD, the delta SE on the bootstrap covariance matrix and the Monte Carlo
+    # SD estimate one quantity: agreement within bootstrap noise (300 draws: ~ 8 %)
+    dl = indirect_effects(fit, ci="delta").effects.set_index("kind")
+    mc = monte_carlo_defined(fit, draws=5000, seed=1).set_index("name")
+    for kind, name in [("specific", "ab"), ("total", "total")]:
+        assert dl.loc[kind, "se"] == pytest.approx(boot.loc[kind, "se"], rel=0.15)
+        assert mc.loc[name, "se"] == pytest.approx(boot.loc[kind, "se"], rel=0.15)
+        assert boot.loc[kind, "se"] == pytest.approx(ml.loc[name, "se"], rel=0.25)
+
+
+def test_no_covariance_matrix_is_refused():
+    fit = ts.sem(HS_MED_DEFINED, ref_data("holzinger_swineford_1939.csv"), se="none")
+    with pytest.raises(ts.SpecificationError, match="covariance matrix of the estimates"):
+        indirect_effects(fit, ci="delta")
+    with pytest.raises(ts.SpecificationError, match="covariance matrix of the estimates"):
+        monte_carlo_defined(fit)
+    with pytest.raises(ts.SpecificationError, match="fitted model"):
+        monte_carlo_defined("not a fit")

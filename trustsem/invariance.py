@@ -36,6 +36,7 @@ from ._engine.estimate import FIMLObjective, MLObjective
 from ._engine.ram import RamModel
 from ._validation import check_option
 from .exceptions import SpecificationError, TrustsemWarning
+from .mediation import _check_result, _free_parameters
 from .results import SEMResult, Summary
 from .sem import sem
 from .spec import ModelSpec, ParTable
@@ -240,6 +241,9 @@ def _release(pt: ParTable, row_ids: list[int]) -> ParTable:
                     meanstructure=pt.meanstructure, defined=pt.defined, constraints=pt.constraints)
 
 
+#: Estimators whose discrepancy is the normal-theory likelihood (score tests apply).
+_ML_FAMILY = ("ML", "MLR", "MLM")
+
 _KIND_OF = {"=~": "loadings", "~1": "intercepts", "~~": "residuals", "~": "regressions"}
 
 
@@ -252,10 +256,16 @@ def score_tests(result: SEMResult, *, kinds: Sequence[str] | None = None) -> pd.
     ``constraint`` (a ``group_partial`` entry), ``group``, ``lm``, ``df``,
     ``pvalue``, sorted by ``lm``.
     """
+    _check_result(result)
     ctx = result._context
     pt = ctx.pt
     if pt.ngroups < 2:
         raise SpecificationError("Score tests of cross-group constraints need a multi-group fit.")
+    if result.estimator not in _ML_FAMILY:
+        raise SpecificationError(
+            f"Score tests are defined here for maximum-likelihood fits (ML, MLR, MLM, FIML);"
+            f" this fit used {result.estimator}. For WLSMV compare nested fits with"
+            " trustsem.wlsmv.difference_test(restricted, unrestricted) instead.")
     tab = pt.table
     eq = tab[tab["label"].astype(str).str.startswith(".eq.") & (tab["free"] > 0)]
     lvset = set(pt.latent)
@@ -331,6 +341,7 @@ def compare_paths(result: SEMResult, *, paths: Sequence[str] | None = None) -> p
         ``path``, the estimate in each group (``est_<group>``), ``chisq``,
         ``df`` (G - 1), ``pvalue``.
     """
+    _check_result(result)
     ctx = result._context
     pt = ctx.pt
     if pt.ngroups < 2:
@@ -345,16 +356,20 @@ def compare_paths(result: SEMResult, *, paths: Sequence[str] | None = None) -> p
         if unknown:
             raise SpecificationError(f"Paths not in the model: {unknown}. Available: {names[:8]}")
         names = wanted
-    V = result.vcov.to_numpy(float)
+    # the Wald test uses the fit's own covariance matrix (robust for MLR/MLM/WLSMV,
+    # from the draws for se="bootstrap"), looked up by parameter name
+    fp = _free_parameters(result, what="compare_paths()")
+    at = {int(k): j for j, k in enumerate(fp.pos)}
     rows = []
     for name in names:
         lhs, rhs = name.split("~")
         sel = reg[(reg["lhs"] == lhs) & (reg["rhs"] == rhs)].sort_values("group")
         idx = sel["free"].to_numpy().astype(int) - 1
         row: dict = {"path": name}
-        for gi, k in zip(sel["group"], idx):
-            row[f"est_{pt.group_labels[int(gi) - 1]}"] = ctx.theta[k] if k >= 0 else np.nan
+        for gi, k, fx in zip(sel["group"], idx, sel["fixedval"]):
+            row[f"est_{pt.group_labels[int(gi) - 1]}"] = ctx.theta[k] if k >= 0 else float(fx)
         if (idx < 0).any() or len(set(idx)) < len(idx):
+            # a path fixed or held equal in some group has nothing to test
             row.update(chisq=np.nan, df=np.nan, pvalue=np.nan)
             rows.append(row)
             continue
@@ -362,7 +377,8 @@ def compare_paths(result: SEMResult, *, paths: Sequence[str] | None = None) -> p
         C = np.zeros((len(idx) - 1, len(idx)))
         for i in range(len(idx) - 1):
             C[i, 0], C[i, i + 1] = 1.0, -1.0
-        Vs = V[np.ix_(idx, idx)]
+        j = [at[int(k)] for k in idx]
+        Vs = fp.V[np.ix_(j, j)]
         d = C @ b
         chi = float(d @ linalg.solve(C @ Vs @ C.T, d))
         row.update(chisq=chi, df=len(idx) - 1, pvalue=float(stats.chi2.sf(chi, len(idx) - 1)))

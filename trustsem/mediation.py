@@ -82,6 +82,122 @@ class MediationResult:
         return self.summary().as_html()
 
 
+@dataclass(frozen=True)
+class _FreeParameters:
+    """The fit's free parameters as ``result.vcov`` names them, mapped onto the model.
+
+    ``x0`` and ``V`` are the estimates and their covariance matrix restricted to
+    the parameters the model-implied moments depend on (``names``): for WLSMV
+    the thresholds are left out, because no path, loading or variance is a
+    function of them (their Jacobian columns are zero, so dropping them is
+    exact). ``theta(x)`` turns such a vector into the engine's full parameter
+    vector; residual variances that are not free parameters (ordered items in
+    the delta parameterization) are recomputed so that the latent-response
+    variances stay at their fitted values, as lavaan does.
+    """
+
+    names: list[str]
+    x0: np.ndarray
+    V: np.ndarray
+    theta0: np.ndarray
+    pos: np.ndarray
+    derived: list[tuple[int, int, int, float]]
+    model: Any
+
+    def theta(self, x: np.ndarray) -> np.ndarray:
+        th = self.theta0.copy()
+        th[self.pos] = x
+        if self.derived:
+            implied = {}
+            for k, g, i, total in self.derived:
+                if g not in implied:
+                    implied[g] = self.model.implied(th, g)[0]
+                th[k] = th[k] + total - implied[g][i, i]
+        return th
+
+
+def _vcov_from_bootstrap(result: SEMResult) -> pd.DataFrame | None:
+    """Covariance of the bootstrap draws of the free parameters (lavaan's vcov with se="bootstrap")."""
+    from .sem import _param_names
+
+    binfo = result.bootstrap
+    if binfo is None or binfo.n_ok < 2:
+        return None
+    tab = result._context.pt.table
+    first: dict[int, int] = {}
+    for pos_, k in enumerate(tab["free"].to_numpy().astype(int)):
+        if k > 0 and k not in first:
+            first[k] = pos_
+    cols = [first[k] for k in sorted(first)]
+    E = binfo.est.to_numpy(float)[:, cols]
+    E = E[np.isfinite(E).all(axis=1)]
+    if len(E) < 2:
+        return None
+    names = _param_names(result._context.pt)
+    return pd.DataFrame(np.cov(E, rowvar=False, ddof=1).reshape(len(cols), len(cols)),
+                        index=names, columns=names)
+
+
+def _free_parameters(result: SEMResult, *, what: str) -> _FreeParameters:
+    """Map ``result.vcov`` (by name) onto the engine's parameter vector.
+
+    Raises SpecificationError, naming ``what`` needs it, when the fit carries
+    no usable covariance matrix of the estimates.
+    """
+    from .sem import _param_names
+
+    ctx = result._context
+    pt, model, theta = ctx.pt, ctx.model, np.asarray(ctx.theta, float)
+    vc = result.vcov
+    if vc is None or not np.isfinite(vc.to_numpy(float)).all():
+        boot = _vcov_from_bootstrap(result) if result.bootstrap is not None else None
+        if boot is None:
+            how = (" The model was fit with se='bootstrap': use the bootstrap draws (ci='bootstrap')."
+                   if result.bootstrap is not None else
+                   " Refit with se='standard' (and check identification warnings).")
+            raise SpecificationError(
+                f"{what} needs the covariance matrix of the estimates, which this fit does not"
+                f" have (se={result.options.get('se', 'standard')!r} or a singular information"
+                f" matrix).{how}")
+        vc = boot
+    pnames = _param_names(pt)
+    if len(pnames) != len(theta):
+        raise SpecificationError(
+            f"{what}: the fit's parameter vector ({len(theta)} entries) does not match its"
+            f" parameter table ({len(pnames)} free parameters); refit the model.")
+    at = {n: k for k, n in enumerate(pnames)}
+    vnames = [str(n) for n in vc.index]
+    keep = [j for j, n in enumerate(vnames) if n in at]
+    names = [vnames[j] for j in keep]
+    pos = np.array([at[n] for n in names], dtype=int)
+    V = vc.to_numpy(float)[np.ix_(keep, keep)]
+    tab = pt.table
+    ov = set(pt.observed)
+    inv = set(names)
+    derived: list[tuple[int, int, int, float]] = []
+    for k, n in enumerate(pnames):
+        if n in inv:
+            continue
+        rows = tab[tab["free"] == k + 1]
+        r = rows.iloc[0]
+        if not (r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in ov):
+            raise SpecificationError(
+                f"{what}: parameter {n!r} is free in the model but missing from result.vcov;"
+                " the covariance matrix of this fit cannot be used.")
+        for _, rr in rows.iterrows():
+            g = int(rr["group"]) - 1
+            i = model.index[rr["lhs"]]
+            derived.append((k, g, i, float(model.implied(theta, g)[0][i, i])))
+    return _FreeParameters(names=names, x0=theta[pos], V=V, theta0=theta, pos=pos,
+                           derived=derived, model=model)
+
+
+def _check_result(result: Any) -> None:
+    if not isinstance(result, SEMResult) or result._context is None:
+        raise SpecificationError(
+            f"`result` must be a fitted model from trustsem.sem(); got {type(result).__name__}.")
+
+
 def _paths(edges: dict[str, list[str]], x: str, y: str, max_len: int = 8) -> list[list[str]]:
     out: list[list[str]] = []
 
@@ -142,9 +258,7 @@ def indirect_effects(
     >>> round(med.effects.query("kind == 'specific'")["est"].iloc[0], 4)   # Hayes (2013)
     0.2413
     """
-    if not isinstance(result, SEMResult):
-        raise SpecificationError(
-            f"`result` must be a fitted model from trustsem.sem(); got {type(result).__name__}.")
+    _check_result(result)
     ci = check_option("ci", ci, ["auto", "delta", "bootstrap", "montecarlo"])
     level = check_interval("level", level, 0, 1)
     mc_draws = check_positive_int("mc_draws", mc_draws, minimum=100)
@@ -221,24 +335,23 @@ def indirect_effects(
         return out
 
     stats_list = ctx.stats
-    theta = ctx.theta
+    fp = (_free_parameters(result, what=f"ci={ci!r}") if ci in ("delta", "montecarlo") else None)
 
-    def raw_fn(th: np.ndarray) -> np.ndarray:
+    def raw_at(th: np.ndarray) -> np.ndarray:
         return effects_from(rowev.estimates(th, stats_list))
 
-    def std_fn(th: np.ndarray) -> np.ndarray:
+    def std_at(th: np.ndarray) -> np.ndarray:
         est = rowev.estimates(th, stats_list)
         return effects_from(rowev.standardized(th, est)[1])
 
-    est = raw_fn(theta)
-    std = std_fn(theta)
+    est = raw_at(ctx.theta)
+    std = std_at(ctx.theta)
     notes: list[str] = []
     z_crit = stats.norm.ppf(1 - (1 - level) / 2)
     draws_df = None
-    V = result.vcov.to_numpy(float)
     if ci == "delta":
-        se = _delta(raw_fn, theta, V)
-        se_std = _delta(std_fn, theta, V)
+        se = _delta(lambda x: raw_at(fp.theta(x)), fp.x0, fp.V)
+        se_std = _delta(lambda x: std_at(fp.theta(x)), fp.x0, fp.V)
         lo, hi = est - z_crit * se, est + z_crit * se
         slo, shi = std - z_crit * se_std, std + z_crit * se_std
         notes.append("Delta-method (first-order) SEs and normal-theory intervals; indirect"
@@ -260,14 +373,10 @@ def indirect_effects(
         draws_df = pd.DataFrame(raw_draws, columns=[_label(d) for d in defs])
     else:
         rng = np.random.default_rng(seed)
-        ok = np.isfinite(V).all()
-        if not ok:
-            raise SpecificationError("Monte Carlo intervals need the parameter covariance matrix,"
-                                     " which is not available (se='none' or a singular information matrix).")
-        sims = rng.multivariate_normal(theta, V, size=mc_draws, method="eigh")
-        raw_draws = np.array([raw_fn(t) for t in sims])
+        sims = rng.multivariate_normal(fp.x0, fp.V, size=mc_draws, method="eigh")
+        raw_draws = np.array([raw_at(fp.theta(t)) for t in sims])
         n_std = min(mc_draws, 5000)
-        std_draws = np.array([std_fn(t) for t in sims[:n_std]])
+        std_draws = np.array([std_at(fp.theta(t)) for t in sims[:n_std]])
         se = np.std(raw_draws, axis=0, ddof=1)
         lo, hi = bootstrap_ci(raw_draws, est, ci_type="perc", level=level)
         slo, shi = bootstrap_ci(std_draws, std, ci_type="perc", level=level)
@@ -356,17 +465,17 @@ def monte_carlo_defined(result: SEMResult, *, draws: int = 20000, level: float =
     Draws theta from N(theta_hat, V) and evaluates each defined parameter;
     returns ``name, est, se, ci_lower, ci_upper`` (percentile of the draws).
     """
+    _check_result(result)
     ctx = result._context
     draws = check_positive_int("draws", draws, minimum=100)
+    level = check_interval("level", level, 0, 1)
     rowev = RowEvaluator(ctx.pt, ctx.model)
     if not rowev.defined:
         raise SpecificationError("The model has no ':=' defined parameters.")
-    V = result.vcov.to_numpy(float)
-    if not np.isfinite(V).all():
-        raise SpecificationError("Monte Carlo intervals need the parameter covariance matrix.")
+    fp = _free_parameters(result, what="monte_carlo_defined()")
     rng = np.random.default_rng(seed)
-    sims = rng.multivariate_normal(ctx.theta, V, size=draws, method="eigh")
-    vals = np.array([rowev.defined_values(rowev.estimates(t, ctx.stats)) for t in sims])
+    sims = rng.multivariate_normal(fp.x0, fp.V, size=draws, method="eigh")
+    vals = np.array([rowev.defined_values(rowev.estimates(fp.theta(t), ctx.stats)) for t in sims])
     est = rowev.defined_values(rowev.estimates(ctx.theta, ctx.stats))
     lo, hi = bootstrap_ci(vals, est, ci_type="perc", level=level)
     return pd.DataFrame({"name": [n for n, _ in rowev.defined], "est": est,
