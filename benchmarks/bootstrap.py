@@ -1,6 +1,7 @@
 """Bootstrap speed: trustsem vs lavaan and a naive semopy loop, in one run.
 
 Usage: python benchmarks/bootstrap.py [--draws 1000] [--semopy-draws 50]
+(semopy comes from the bench extra: pip install -e ".[bench]")
 
 Two cases: the lavaan tutorial CFA (HolzingerSwineford1939, N = 301) and the
 trust SEM (12 first-order factors with 44 items: the research model with
@@ -75,11 +76,23 @@ def time_semopy_naive(model, data, draws):
     return time.perf_counter() - t
 
 
+def require_semopy() -> None:
+    """Stop with the install command when the cross-check engine is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("semopy") is None:
+        raise SystemExit(
+            "This benchmark times semopy as a cross-check engine; install it with"
+            ' pip install -e ".[bench]"'
+        )
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--semopy-draws", type=int, default=20)
     args = ap.parse_args()
+    require_semopy()
     B = args.draws
     trust_model = research_model() + "\nPC =~ PC1 + PC2 + PC3 + PC4\nTRUST ~ PC\n"
     sim = simulate_survey(800, seed=2026, missing_rate=0.0, careless_rate=0.0, module_b=False)

@@ -1,6 +1,7 @@
 """Time one fit of the trust research model against semopy and lavaan.
 
 Usage: python benchmarks/fit_speed.py [--sizes 1000 10000 100000] [--repeat 3]
+(semopy comes from the bench extra: pip install -e ".[bench]")
 
 For each sample size a complete-data survey is drawn from the research model
 (second-order trust, 40 items, 11 first-order factors); trustsem.sem, a plain semopy fit
@@ -75,11 +76,23 @@ def time_lavaan(model: str, data, repeat: int) -> float | None:
         return float(proc.stdout.split()[0])
 
 
+def require_semopy() -> None:
+    """Stop with the install command when the cross-check engine is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("semopy") is None:
+        raise SystemExit(
+            "This benchmark times semopy as a cross-check engine; install it with"
+            ' pip install -e ".[bench]"'
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    require_semopy()
     model = research_model()
     spec0 = ts.ModelSpec(model)
     print(f"One ML fit of the trust research model ({len(spec0.observed)} items,"
