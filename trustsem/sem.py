@@ -219,19 +219,44 @@ def sem(
         if estimator != "WLSMV":
             raise SpecificationError(
                 f"`ordered` items need estimator='WLSMV' (or leave estimator unset); got {estimator!r}.")
-        if data is None or group is not None or se != "standard":
+        if data is None:
             raise SpecificationError(
-                "WLSMV needs raw `data`, a single group and se='standard' in this version.")
+                "WLSMV needs raw `data` (the polychoric correlations are computed from the"
+                " answers), not `sample_cov`.")
+        if se != "standard":
+            raise SpecificationError(
+                f"`se={se!r}` is not available with WLSMV; it reports robust (sandwich) SEs."
+                " Leave `se` at 'standard', or use estimator='MLR' with se='bootstrap'.")
+        if information is not None:
+            raise SpecificationError(
+                f"`information={information!r}` does not apply to WLSMV: its SEs always use the"
+                " expected DWLS information in a sandwich (as lavaan). Leave `information` unset.")
+        if meanstructure is not None:
+            raise SpecificationError(
+                "`meanstructure` does not apply to WLSMV: thresholds (and latent means in groups"
+                " 2+) are always part of the model. Leave `meanstructure` unset.")
+        if ci_type != "perc":
+            raise SpecificationError(
+                f"`ci_type={ci_type!r}` is for bootstrap intervals; WLSMV gives Wald intervals."
+                " Leave `ci_type` unset and set the confidence with `level`.")
+        if missing == "fiml":
+            raise SpecificationError(
+                "missing='fiml' is not defined for WLSMV. Use missing='pairwise' (all available"
+                " pairs in the first stage) or 'listwise', or estimator='MLR' with"
+                " missing='fiml' if the items can be treated as continuous.")
+        level = check_interval("level", level, 0, 1)
         from .wlsmv import fit_wlsmv
 
         notes: list[str] = []
         if ordered in (None, False):
             ordered = True
         opts = dict(estimator="WLSMV", missing=missing, se="standard", std_lv=std_lv,
-                    group=None, fixed_x=False)
+                    group=group, fixed_x=False, level=level)
         with threadpool_limits(limits=1, user_api="blas"):
             return fit_wlsmv(spec, data, ordered=ordered, missing=missing, options=opts,
-                             notes=notes, strict=strict, std_lv=std_lv)
+                             notes=notes, strict=strict, std_lv=std_lv, group=group,
+                             group_equal=group_equal, group_partial=group_partial,
+                             level=level)
     if missing == "pairwise":
         raise SpecificationError(
             "missing='pairwise' is only for WLSMV (ordered items); use 'listwise' or 'fiml'.")
