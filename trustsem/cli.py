@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from ._outputs import output_lock, write_outputs  # noqa: F401 - re-exported
 from .exceptions import TrustsemError, TrustsemWarning
 
 EXIT_USAGE = 2
@@ -42,38 +41,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 # ---------------------------------------------------------------------------
 # output
 # ---------------------------------------------------------------------------
-
-def write_outputs(out: Path, files: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write every file into a temporary folder, then move them into ``out``.
-
-    ``files`` maps a file name to a function writing that file to the path it
-    is given. Nothing appears in ``out`` unless every writer succeeded.
-    """
-    out = Path(out)
-    parent = out.parent if str(out.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        for name, writer in files.items():
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            writer(target)
-        if not out.exists():
-            os.replace(tmp, out)
-            return [out / n for n in files]
-        if not out.is_dir():
-            raise TrustsemError(f"Output path {str(out)!r} exists and is not a folder.")
-        written = []
-        for name in files:
-            dest = out / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / name, dest)
-            written.append(dest)
-        return written
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
 
 def _result_files(res, header: str) -> dict[str, Callable[[Path], None]]:
     summary_text = header + "\n\n" + res.summary().as_text() + "\n"
@@ -164,11 +131,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_origin(spec: str) -> tuple[str, str]:
+    """("shipped", name) or ("file", absolute path) for a --model argument."""
+    from .models import list_models
+
+    path = Path(spec)
+    if not (path.suffix or path.exists() or os.sep in spec) and spec in set(list_models()["name"]):
+        return "shipped", spec
+    return "file", str(path.resolve())
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .datasets import example_path, load_codebook
     from .io import load_survey
     from .models import research_model
-    from .pipeline import run_analyses
+    from .pipeline import Invocation, run_analyses
     from .report import render_report
 
     if args.data is None:
@@ -188,14 +165,24 @@ def cmd_report(args: argparse.Namespace) -> int:
         model_text, model_src = _read_model(args.model)
     if args.bootstrap < 0 or args.bootstrap == 1:
         raise TrustsemError(f"--bootstrap must be 0 (no bootstrap) or at least 2; got {args.bootstrap}.")
-    survey = load_survey(data_path, codebook=codebook)
+    kind, model_name = _model_origin(args.model) if args.model else ("default", None)
+    sheet = getattr(args, "sheet", None)
+    invocation = Invocation(
+        data=str(Path(args.data).resolve()) if args.data is not None else None,
+        model_kind=kind, model=model_name,
+        codebook=str(Path(args.codebook).resolve()) if args.codebook else None,
+        sheet=sheet, out=args.out, jobs=getattr(args, "jobs", None))
     out = Path(args.out) if args.out else Path("reports") / f"{data_path.stem}-report"
-    bundle = run_analyses(
-        survey, model_text, missing=args.missing, estimator=args.estimator,
-        bootstrap=args.bootstrap, seed=args.seed, group=args.group, moderation=args.moderation,
-        lang=args.lang, progress=not args.no_progress, n_jobs=args.jobs,
-        data_name=data_path.stem, model_source=model_src)
-    written = render_report(bundle, out, lang=args.lang)
+    with output_lock(out):  # a second run into the same folder fails now, not after computing
+        survey = load_survey(data_path, codebook=codebook,
+                             **({"sheet": sheet} if sheet is not None else {}))
+        bundle = run_analyses(
+            survey, model_text, missing=args.missing, estimator=args.estimator,
+            bootstrap=args.bootstrap, seed=args.seed, group=args.group, moderation=args.moderation,
+            lang=args.lang, progress=not args.no_progress, n_jobs=getattr(args, "jobs", None),
+            data_name=data_path.stem, model_source=invocation.model_label() if args.model else model_src,
+            invocation=invocation)
+        written = render_report(bundle, out, lang=args.lang)
     print(bundle.summary())
     print(f"\nWrote {out / 'report.html'} ({len(written)} files: report.html, tables/, figures/)")
     return 0

@@ -42,7 +42,7 @@ from .exceptions import (
 from .results import SEMResult
 from .spec import ModelSpec
 
-__all__ = ["SECTION_TITLES", "AnalysisBundle", "run_analyses"]
+__all__ = ["SECTION_TITLES", "AnalysisBundle", "Invocation", "run_analyses", "significance_rule"]
 
 #: Section names used in ``AnalysisBundle.sections_failed`` and ``notes``.
 SECTION_TITLES = {
@@ -62,6 +62,96 @@ SERIOUS_WARNINGS = (ConvergenceWarning, HeywoodCaseWarning, IdentificationWarnin
 
 #: Significance level used to pick "significant" paths for the write-up.
 ALPHA = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """How a run was asked for on the command line (for the re-run command).
+
+    Attributes
+    ----------
+    data : str or None
+        Survey file as an absolute path; None for the bundled trust survey.
+    model_kind : {"shipped", "file", "default"}
+        A shipped model by name, a model file, or the default research model
+        of the bundled survey.
+    model : str or None
+        The shipped model's name or the model file's absolute path.
+    codebook : str or None
+        Codebook file (absolute path), when one was given.
+    sheet : str or int or None
+        Excel sheet, when one was given.
+    out : str or None
+        Output folder, when one was given.
+    jobs : int or None
+        ``--jobs``, when given.
+    """
+
+    data: str | None = None
+    model_kind: str = "default"
+    model: str | None = None
+    codebook: str | None = None
+    sheet: str | int | None = None
+    out: str | None = None
+    jobs: int | None = None
+
+    def model_label(self) -> str:
+        """How the model is named in the report."""
+        if self.model_kind == "shipped":
+            return f"shipped model {self.model}"
+        if self.model_kind == "file":
+            return str(self.model)
+        return "research model (second-order trust, shipped)"
+
+
+def significance_rule(bootstrapped: bool, ci_type: str | None = "perc", level: float = 0.95,
+                      lang: str = "en") -> str:
+    """The one sentence saying how paths are called significant.
+
+    With a bootstrap a path is significant when its bootstrap interval
+    (``ci_type``) excludes 0; without one when p < .05 (normal-theory p from
+    the fit's standard errors).
+    """
+    lvl = f"{100 * level:g}%"
+    names = {"perc": ("percentile", "百分位"), "bc": ("bias-corrected", "偏差校正"),
+             "bca": ("bias-corrected and accelerated", "偏差校正加速")}
+    kind = names.get(ci_type or "perc", (str(ci_type), str(ci_type)))
+    if lang == "zh":
+        if bootstrapped:
+            return f"显著：{lvl} Bootstrap {kind[1]}置信区间不包含 0（* 标记）。"
+        return f"显著：p < {ALPHA:g}（依据模型标准误；*** p < .001，** p < .01，* p < .05）。"
+    if bootstrapped:
+        return f"Significant: the {lvl} bootstrap {kind[0]} interval excludes 0 (marked *)."
+    return (f"Significant: p < {ALPHA:g} from the model's standard errors"
+            " (*** p < .001, ** p < .01, * p < .05).")
+
+
+def _significance(fit: SEMResult) -> pd.DataFrame:
+    """One row per regression path: whether it is significant, and its marker.
+
+    The single place where significance is decided: the write-up, the tables,
+    the forest plot and the path diagram all read this frame.
+    """
+    est = fit.estimates
+    rows = est[est["op"] == "~"]
+    cols = [c for c in ("group", "lhs", "op", "rhs", "est", "std_all", "ci_lower", "ci_upper",
+                        "pvalue") if c in rows.columns]
+    out = rows[cols].reset_index(drop=True).copy()
+    p = pd.to_numeric(out["pvalue"], errors="coerce") if "pvalue" in out else pd.Series(np.nan, out.index)
+    if fit.bootstrap is not None:
+        lo = pd.to_numeric(out["ci_lower"], errors="coerce")
+        hi = pd.to_numeric(out["ci_upper"], errors="coerce")
+        sig = (lo > 0) | (hi < 0)
+        marker = np.where(sig, "*", "")
+        rule = "ci"
+    else:
+        sig = p < ALPHA
+        marker = np.where(p < 0.001, "***", np.where(p < 0.01, "**", np.where(sig, "*", "")))
+        rule = "p"
+    out["significant"] = sig.fillna(False).astype(bool).to_numpy()
+    out["marker"] = marker
+    out["rule"] = rule
+    return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -91,13 +181,21 @@ class AnalysisBundle:
     measurement : MeasurementReport or None
         Reliability, validity, item analysis and the CMB battery (``.cmb``).
     fit : SEMResult
-        The structural model (bootstrap SEs and CIs when ``bootstrap > 0``).
+        The structural model (bootstrap SEs and CIs when ``bootstrap > 0``);
+        for a model without regressions, the CFA itself.
     fit_table : pandas.DataFrame
         :func:`trustsem.tables.fit_table` of the measurement CFA and the
         structural model, side by side.
     paths : pandas.DataFrame
         :func:`trustsem.tables.paths_table` of ``fit`` plus ``significant``
-        (bootstrap interval excludes zero; without a bootstrap, p < .05).
+        and ``marker`` taken from ``significance`` (no rows for a model
+        without regressions).
+    significance : pandas.DataFrame
+        ``[group,] lhs, op, rhs, est, std_all, ci_lower, ci_upper, pvalue,
+        significant, marker, rule``, one row per regression path: the one
+        decision of which paths are significant (bootstrap interval excludes
+        0 when bootstrapped, else p < .05), read by every table, figure and
+        the write-up. ``marker`` is "*" (interval rule) or the p stars.
     mediation : MediationResult or None
     invariance : InvarianceResult or None
     group_fit : SEMResult or None
@@ -126,6 +224,9 @@ class AnalysisBundle:
     lang : str
     created : str
         ISO time stamp (UTC).
+    invocation : Invocation or None
+        The command-line call (data, model, codebook, sheet, out), for the
+        re-run command; None when called from Python.
     """
 
     data_name: str
@@ -155,6 +256,20 @@ class AnalysisBundle:
     sections_failed: dict = field(default_factory=dict)
     lang: str = "en"
     created: str = ""
+    significance: pd.DataFrame | None = field(default=None, repr=False)
+    invocation: Invocation | None = None
+
+    @property
+    def has_structural(self) -> bool:
+        """True when the model has regressions (a structural part)."""
+        return bool(len(self.paths))
+
+    @property
+    def significance_rule(self) -> str:
+        """The rule, in words (see :func:`significance_rule`)."""
+        o = self.options
+        return significance_rule(self.fit.bootstrap is not None, o.get("ci_type"),
+                                 o.get("level", 0.95), self.lang)
 
     @property
     def cmb(self) -> Any:
@@ -381,6 +496,48 @@ def _group_means(data: pd.DataFrame, group: str, constructs: Mapping[str, list[s
     return pd.DataFrame(rows)
 
 
+def _single_construct_measurement(data: pd.DataFrame, spec: ModelSpec, missing: str) -> Any:
+    """Measurement report for a model with fewer than two multi-item constructs.
+
+    HTMT and the Fornell-Larcker criterion compare constructs, so they are
+    left empty; reliability, item analysis, cross-loadings, KMO/Bartlett and
+    the CMB battery run as in :func:`trustsem.measurement.measurement_report`.
+    """
+    import importlib
+
+    from . import cmb as _cmb
+    from . import measurement as _m
+
+    _efa = importlib.import_module("trustsem.efa")
+    model = spec.measurement().text
+    struct = _m._structure(model)
+    fit = _m._fit_measurement(struct, data, missing)
+    rel = _m.reliability(data, model, fit=fit)
+    ia = _m.item_analysis(data, model, fit=fit)
+    cl = _m.cross_loadings(data, model)
+    cm = "fiml" if missing == "fiml" else "listwise"
+    km = _efa.kmo(data, struct.items, missing=cm)
+    bt = _efa.bartlett(data, struct.items, missing=cm)
+    notes = ["HTMT and the Fornell-Larcker criterion need two or more constructs with at least"
+             " two items each; they are not reported for this model."]
+    try:
+        cb = _cmb.cmb_battery(data, model, missing=missing, fit=fit)
+    except TrustsemError as err:
+        cb = None
+        notes.append(f"The common-method-bias battery could not be run: {err}")
+    for part in (fit, rel, ia, cl, km, bt) + ((cb,) if cb is not None else ()):
+        notes.extend(getattr(part, "notes", ()))
+    kmo_tab = pd.concat([km.table, pd.DataFrame({"item": ["overall"], "msa": [km.overall],
+                                                 "label": [km.label]})], ignore_index=True)
+    return _m.MeasurementReport(
+        reliability=rel.table, items=ia.items, responses=ia.responses,
+        htmt=pd.DataFrame(columns=["construct1", "construct2", "htmt", "htmt2", "verdict"]),
+        fornell_larcker=pd.DataFrame(dtype=float),
+        fornell_larcker_table=pd.DataFrame(columns=["construct", "passed"]),
+        cross_loadings=cl.matrix, kmo=kmo_tab, bartlett=bt.table, cmb=cb, fit=fit,
+        notes=tuple(dict.fromkeys(notes)))
+
+
 def _ranges(table: pd.DataFrame, cols: Sequence[str]) -> dict[str, tuple[float, float]]:
     out = {}
     for c in cols:
@@ -398,7 +555,8 @@ def _digest(fit: SEMResult, paths: pd.DataFrame, measurement: Any, mediation: An
                          "n_items": int(ds["model_items"]), "n_factors": int(ds["factors"]),
                          "missing_pct": float(ds["missing_pct"]), "alpha": ALPHA,
                          "converged": bool(fit.converged),
-                         "significance_rule": "ci" if fit.bootstrap is not None else "p"}
+                         "significance_rule": "ci" if fit.bootstrap is not None else "p",
+                         "structural": bool(len(paths))}
     sig = paths[paths["significant"]]
     d["significant_paths"] = sig.reset_index(drop=True)
     d["nonsignificant_paths"] = paths[~paths["significant"]].reset_index(drop=True)
@@ -455,6 +613,7 @@ def run_analyses(
     n_jobs: int | None = None,
     data_name: str | None = None,
     model_source: str | None = None,
+    invocation: Invocation | None = None,
 ) -> AnalysisBundle:
     """Run the whole analysis of a trust survey and collect the results.
 
@@ -498,7 +657,11 @@ def run_analyses(
         Worker processes for the bootstrap (-1: all cores; default: chosen by
         :func:`trustsem.sem` from the model size). Results do not depend on it.
     data_name, model_source : str, optional
-        Labels for the report (default: the file name / "model text").
+        Labels for the report (default: the file name / "model text", or
+        the invocation's model).
+    invocation : Invocation, optional
+        How the command line named the data, model, codebook, sheet and
+        output folder, so the report can print a re-run command.
 
     Returns
     -------
@@ -547,10 +710,14 @@ def run_analyses(
         screen_items = [i for its in constructs.values() for i in its]
     if duration == "auto":
         duration = next((c for c in ("duration_sec", "duration") if c in frame.columns), None)
+    regressions = [s for s in spec.statements if s.op == "~"]
+    has_chain = bool({s.lhs for s in regressions} & {s.rhs for s in regressions})
+    fit_name = "structural model" if regressions else "model (no regressions: CFA only)"
 
     steps = ["screening responses", "measurement model: reliability, validity, common-method bias",
-             "structural model" + (f" with {bootstrap} bootstrap draws" if bootstrap else ""),
-             "indirect effects"]
+             fit_name + (f" with {bootstrap} bootstrap draws" if bootstrap else "")]
+    if has_chain:
+        steps.append("indirect effects")
     if group is not None:
         steps += [f"measurement invariance across {group!r}",
                   f"structural paths by {group!r}", f"construct means by {group!r}"]
@@ -578,8 +745,10 @@ def run_analyses(
     from .measurement import measurement_report
 
     run.step(next(it))
+    multi = sum(len(v) >= 2 for v in constructs.values()) >= 2
     mr = run.optional("measurement", lambda: measurement_report(
-        frame, spec.text, missing=missing, bootstrap=0, seed=seed, cmb=True))
+        frame, spec.text, missing=missing, bootstrap=0, seed=seed, cmb=True) if multi else
+        _single_construct_measurement(frame, spec, missing))
     if mr is not None:
         for n in mr.notes:
             run.note("measurement", n)
@@ -604,23 +773,24 @@ def run_analyses(
     models = {}
     if mr is not None:
         models["Measurement model (CFA)"] = mr.fit
-    models["Structural model"] = fit
+    if regressions or mr is None:
+        models["Structural model" if regressions else "Model (CFA)"] = fit
     ftab = fit_table(models)
+    significance = _significance(fit)
     paths = paths_table(fit)
-    if fit.bootstrap is not None:
-        # with a bootstrap, significance is read from the percentile/BC intervals
-        paths["significant"] = (paths["ci_lower"] > 0) | (paths["ci_upper"] < 0)
-    else:
-        paths["significant"] = paths["p"] < ALPHA
+    paths["significant"] = significance["significant"].to_numpy()
+    paths["marker"] = significance["marker"].to_numpy()
 
-    # 4 mediation ---------------------------------------------------------------
+    # 4 mediation (only when some regression chain exists) ------------------------
     from .mediation import indirect_effects
 
-    run.step(next(it))
-    med = run.optional("mediation", lambda: indirect_effects(fit))
-    if med is not None:
-        for n in med.notes:
-            run.note("mediation", n)
+    med = None
+    if has_chain:
+        run.step(next(it))
+        med = run.optional("mediation", lambda: indirect_effects(fit))
+        if med is not None:
+            for n in med.notes:
+                run.note("mediation", n)
 
     # 5-7 groups ------------------------------------------------------------------
     inv = gfit = gpaths = gmeans = None
@@ -667,7 +837,10 @@ def run_analyses(
         "n_jobs": n_jobs, "se": fit.options.get("se_label", ""),
         "information": fit.options.get("information", ""),
         "mediation_ci": getattr(med, "ci_method", None),
+        "lang": lang, "structural": bool(regressions), "mediation_applicable": has_chain,
     }
+    if model_source is None and invocation is not None:
+        model_source = invocation.model_label()
     return AnalysisBundle(
         data_name=str(data_name), model=spec.text,
         model_source=model_source or "model text", data=frame, survey=survey, codebook=cb,
@@ -676,4 +849,5 @@ def run_analyses(
         group_fit=gfit, group_paths=gpaths, group_means=gmeans, moderation=mod,
         digest=_digest(fit, paths, mr, med, summary), options=options, versions=_versions(fit),
         notes=tuple(run.notes), sections_failed=dict(run.failed), lang=lang,
-        created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+        created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        significance=significance, invocation=invocation)

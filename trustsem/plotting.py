@@ -206,6 +206,27 @@ def _apply_cjk(container: Any) -> None:
         t.set_fontfamily([family, "DejaVu Sans"])
 
 
+def _significance_map(
+    significance: pd.DataFrame | None, group: Any = None
+) -> dict[tuple[str, str], tuple[bool, str]] | None:
+    """(lhs, rhs) -> (significant, marker) from a significance frame, or None."""
+    if significance is None:
+        return None
+    if not isinstance(significance, pd.DataFrame) or not {"lhs", "rhs", "significant"} <= set(
+        significance.columns
+    ):
+        raise SpecificationError(
+            "`significance` must be a DataFrame with columns lhs, rhs and significant"
+            " (e.g. AnalysisBundle.significance)."
+        )
+    sig = _first_group(significance, group) if "group" in significance.columns else significance
+    marks = sig["marker"] if "marker" in sig.columns else pd.Series("", index=sig.index)
+    return {
+        (str(l_), str(r)): (bool(s), "" if pd.isna(m) else str(m))
+        for l_, r, s, m in zip(sig["lhs"], sig["rhs"], sig["significant"], marks)
+    }
+
+
 def _stars(p: Any) -> str:
     if p is None or not np.isfinite(p):
         return ""
@@ -435,6 +456,8 @@ def plot_path_diagram(
     group: Any = None,
     ax: Any = None,
     fontsize: float | None = None,
+    significance: pd.DataFrame | None = None,
+    significance_note: str | None = None,
 ) -> Axes:
     """Layered path diagram of a fitted structural model (matplotlib only).
 
@@ -489,6 +512,15 @@ def plot_path_diagram(
         fit.
     fontsize : float, optional
         Base font size in points (default 9 in a new figure).
+    significance : DataFrame, optional
+        Which regression paths are significant, decided elsewhere (e.g.
+        ``AnalysisBundle.significance``): columns ``lhs, rhs, significant``
+        and optionally ``marker`` (the text put after the coefficient, e.g.
+        "*"). Paths are then solid/dashed by ``significant`` and starred by
+        ``marker``, and loadings carry no stars. By default p < .05 decides.
+    significance_note : str, optional
+        Sentence stating the rule, printed in the note instead of the p-star
+        legend (with ``significance``).
 
     Returns
     -------
@@ -529,6 +561,7 @@ def plot_path_diagram(
     latent = list(result.spec.latent)
     lat_set = set(latent)
     value_col = "std_all" if std else "est"
+    sig_map = _significance_map(significance, group)
 
     reg = est[est["op"] == "~"]
     loads = est[est["op"] == "=~"]
@@ -863,11 +896,16 @@ def plot_path_diagram(
         )
     else:
         note_lines.append("非标准化系数。" if zh else "Unstandardized coefficients.")
-    note_lines[-1] += (
-        " *** p < .001, ** p < .01, * p < .05；虚线：不显著。"
-        if zh
-        else " *** p < .001, ** p < .01, * p < .05; dashed: not significant."
-    )
+    if sig_map is not None and significance_note:
+        note_lines[-1] += (
+            f" {significance_note}虚线：不显著。" if zh else f" {significance_note} Dashed: not significant."
+        )
+    else:
+        note_lines[-1] += (
+            " *** p < .001, ** p < .01, * p < .05；虚线：不显著。"
+            if zh
+            else " *** p < .001, ** p < .01, * p < .05; dashed: not significant."
+        )
     fm = getattr(result, "fit_measures", None)
     if show_fit and fm is not None and "chisq" in fm:
         idx = ", ".join(
@@ -1086,19 +1124,23 @@ def plot_path_diagram(
         return ts
 
     def coef_text(value: float, p: float) -> str:
-        return _num(value, 2, lead_zero=not std) + _stars(p)
+        stars = _stars(p) if sig_map is None else ""
+        return _num(value, 2, lead_zero=not std) + stars
 
     indeg = {v: sum(1 for _, b, *_ in edges if b == v) for v in nodes}
     outdeg = {v: sum(1 for a, *_ in edges if a == v) for v in nodes}
     for k, (a, b, value, p, kind) in enumerate(edges):
         pa, pb = geo[a], geo[b]
         sig = kind == "loading" or (np.isfinite(p) and p < 0.05) or not np.isfinite(p)
+        label = coef_text(value, p)
+        if kind == "path" and sig_map is not None and (b, a) in sig_map:
+            sig, mark = sig_map[(b, a)]
+            label = _num(value, 2, lead_zero=not std) + mark
         style = {
             "color": "0.1" if sig else "0.55",
             "lw": lw if sig else lw * 0.9,
             "linestyle": "-" if sig else (0, (4, 2.5)),
         }
-        label = coef_text(value, p)
         if routes.get(k):
             pts = routes[k]
             start = pa.boundary(*pts[0])
@@ -1753,6 +1795,8 @@ def plot_paths_forest(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
     ax: Any = None,
+    significance: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Forest plot of the structural paths with their confidence intervals.
 
@@ -1772,11 +1816,20 @@ def plot_paths_forest(
         Display names for variables.
     title : str, optional
     ax : matplotlib Axes, optional
+    significance : DataFrame, optional
+        Which paths are significant, decided elsewhere (columns ``lhs, rhs,
+        significant`` and optionally ``rule``: "ci" or "p"; e.g.
+        ``AnalysisBundle.significance``). Draw with ``std=False`` so the
+        interval shown is the one such a rule reads. By default a path is
+        significant when the drawn interval excludes 0 (p < .05 without
+        intervals).
+    lang : {"en", "zh"}
+        Language of the axis label and legend.
 
     Returns
     -------
     matplotlib.axes.Axes
-        One marker per path (filled when the interval excludes 0).
+        One marker per path (filled when significant).
 
     Warns
     -----
@@ -1819,9 +1872,27 @@ def plot_paths_forest(
     n = len(rows)
     y = -np.arange(n, dtype=float)
     ax = _new_ax(ax, (6.5, 0.8 + 0.32 * n))
+    if lang not in ("en", "zh"):
+        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {lang!r}.")
+    zh = lang == "zh"
     sig = (lo > 0) | (hi < 0)
-    if np.all(np.isnan(lo)):
+    by_p = bool(np.all(np.isnan(lo)))
+    if by_p:
         sig = rows["pvalue"].to_numpy(float) < 0.05
+    sig_map = _significance_map(significance)
+    if sig_map is not None:
+        sig = np.array(
+            [sig_map.get((l_, r), (s, ""))[0] for l_, r, s in zip(rows["lhs"], rows["rhs"], sig)],
+            dtype=bool,
+        )
+        if "rule" in significance.columns and len(significance):
+            by_p = str(significance["rule"].iloc[0]) == "p"
+    if zh:
+        yes = "显著（p < .05）" if by_p else "显著（区间不包含 0）"
+        no = "不显著"
+    else:
+        yes = "p < .05" if by_p else "interval excludes 0"
+        no = "not significant"
     err = np.vstack([val - lo, hi - val])
     ax.errorbar(
         val,
@@ -1839,7 +1910,7 @@ def plot_paths_forest(
         s=34,
         color="0.1",
         zorder=3,
-        label="interval excludes 0" if not np.all(np.isnan(lo)) else "p < .05",
+        label=yes,
     )
     ax.scatter(
         val[~sig],
@@ -1849,7 +1920,7 @@ def plot_paths_forest(
         facecolor="white",
         edgecolor="0.35",
         zorder=3,
-        label="not significant",
+        label=no,
     )
     ax.axvline(0, color="0.5", lw=0.8, ls="--")
     ax.set_yticks(y, names)
@@ -1858,10 +1929,16 @@ def plot_paths_forest(
     if hasattr(result, "options"):
         level = result.options.get("level")
     lvl = f"{100 * level:.0f}% " if level else ""
-    ax.set_xlabel(
-        ("Standardized coefficient (β)" if std else "Unstandardized coefficient (b)")
-        + (f" with {lvl}CI" if not np.all(np.isnan(lo)) else "")
-    )
+    if zh:
+        ax.set_xlabel(
+            ("标准化系数（β）" if std else "非标准化系数（b）")
+            + (f"及 {lvl}置信区间" if not np.all(np.isnan(lo)) else "")
+        )
+    else:
+        ax.set_xlabel(
+            ("Standardized coefficient (β)" if std else "Unstandardized coefficient (b)")
+            + (f" with {lvl}CI" if not np.all(np.isnan(lo)) else "")
+        )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(loc="best", fontsize=8, frameon=False)

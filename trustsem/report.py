@@ -3,7 +3,7 @@
 :func:`render_report` only lays out: every number comes from the bundle's
 result objects and tidy frames (tables through :mod:`trustsem.tables`,
 figures through :mod:`trustsem.plotting`); nothing is estimated here. It
-writes, whole or not at all (:func:`trustsem.cli.write_outputs`):
+writes, whole or not at all (:func:`trustsem._outputs.write_outputs`):
 
 - ``report.html``: one file with inline CSS and figures embedded as base64
   PNG, no external links, so it can be mailed or archived as is;
@@ -105,6 +105,10 @@ _T: dict[str, dict[str, str]] = {
         "n_fit": "RMSEA 90% CI = lavaan's interval. Chi-square tests of large samples are nearly always significant; judge fit by CFI/TLI, RMSEA and SRMR together.",
         "t_robust": "Robust fit measures",
         "t_paths": "Structural paths",
+        "t_fit_cfa": "Fit of the measurement model",
+        "model_fit": "Model fit",
+        "no_structural": "The model has no regressions (a pure CFA), so there is no structural or mediation section.",
+        "sig": "Sig.",
         "n_paths": "b = unstandardized coefficient; β = standardized coefficient (std.all).",
         "t_r2": "Explained variance of the endogenous variables",
         "t_indirect": "Indirect, direct and total effects",
@@ -193,6 +197,10 @@ _T: dict[str, dict[str, str]] = {
         "n_fit": "RMSEA 90% CI 为 lavaan 的区间。大样本的卡方检验几乎总是显著，应结合 CFI/TLI、RMSEA 与 SRMR 综合判断。",
         "t_robust": "稳健拟合指标",
         "t_paths": "结构路径",
+        "t_fit_cfa": "测量模型的拟合指标",
+        "model_fit": "模型拟合",
+        "no_structural": "模型不含回归路径（纯 CFA），因此没有结构模型与中介效应部分。",
+        "sig": "显著性",
         "n_paths": "b = 非标准化系数；β = 标准化系数（std.all）。",
         "t_r2": "内生变量的解释方差",
         "t_indirect": "间接效应、直接效应与总效应",
@@ -580,29 +588,39 @@ def _writeup(b: Any, lang: str) -> str:
     ver = b.versions.get("trustsem", "")
     ci_name = {"perc": ("percentile", "百分位"), "bc": ("bias-corrected", "偏差校正"),
                "bca": ("bias-corrected and accelerated", "偏差校正加速")}
+    structural = bool(d.get("structural", True))
     if zh:
-        s = (f"<span class='lead'>分析方法。</span>参照两步法（Anderson &amp; Gerbing, 1988），先以验证性因子分析（CFA）"
-             f"评估测量模型，再检验结构模型。模型采用{est_txt}估计（trustsem {_e(ver)}），缺失值采用{miss_txt}处理。")
+        s = ((f"<span class='lead'>分析方法。</span>参照两步法（Anderson &amp; Gerbing, 1988），先以验证性因子分析（CFA）"
+              "评估测量模型，再检验结构模型。") if structural else
+             "<span class='lead'>分析方法。</span>以验证性因子分析（CFA）评估测量模型。")
+        s += f"模型采用{est_txt}估计（trustsem {_e(ver)}），缺失值采用{miss_txt}处理。"
         if o["bootstrap"]:
-            s += (f"结构模型与间接效应的标准误及 {int(100 * o['level'])}% 置信区间基于 {o['bootstrap']} 次非参数 Bootstrap 抽样"
+            what = "结构模型与间接效应" if structural else "模型参数"
+            s += (f"{what}的标准误及 {int(100 * o['level'])}% 置信区间基于 {o['bootstrap']} 次非参数 Bootstrap 抽样"
                   f"（{ci_name[o['ci_type']][1]}区间；随机种子 {o['seed']}；有效抽样 {o['bootstrap_ok']} 次）。")
         else:
-            s += "标准误基于信息矩阵，间接效应采用 delta 法置信区间。"
+            s += ("标准误基于信息矩阵，间接效应采用 delta 法置信区间。" if structural else "标准误基于信息矩阵。")
         s += ("信度以 Cronbach's α、McDonald's ω 和组合信度（CR）评估，收敛效度以平均方差提取量（AVE）评估，"
               "区分效度以异质-单质比（HTMT2）和 Fornell-Larcker 准则评估。")
     else:
-        s = ("<span class='lead'>Analysis.</span> Following the two-step approach (Anderson &amp; Gerbing, 1988),"
-             " the measurement model was assessed with a confirmatory factor analysis (CFA) before the"
-             f" structural model was tested. Models were estimated by {est_txt} in trustsem {_e(ver)};"
-             f" missing responses were handled by {miss_txt}.")
+        s = (("<span class='lead'>Analysis.</span> Following the two-step approach (Anderson &amp; Gerbing,"
+              " 1988), the measurement model was assessed with a confirmatory factor analysis (CFA) before"
+              " the structural model was tested.") if structural else
+             ("<span class='lead'>Analysis.</span> The measurement model was assessed with a confirmatory"
+              " factor analysis (CFA)."))
+        s += (f" Models were estimated by {est_txt} in trustsem {_e(ver)};"
+              f" missing responses were handled by {miss_txt}.")
         if o["bootstrap"]:
-            s += (f" Standard errors and {int(100 * o['level'])}% confidence intervals of the structural"
-                  f" model and of the indirect effects are based on {o['bootstrap']:,} nonparametric"
+            what = ("the structural model and of the indirect effects" if structural else
+                    "the model parameters")
+            s += (f" Standard errors and {int(100 * o['level'])}% confidence intervals of {what}"
+                  f" are based on {o['bootstrap']:,} nonparametric"
                   f" bootstrap draws ({ci_name[o['ci_type']][0]} intervals; seed {o['seed']};"
                   f" {o['bootstrap_ok']:,} draws usable).")
         else:
             s += (" Standard errors are based on the information matrix; indirect effects were tested"
-                  " with delta-method confidence intervals.")
+                  " with delta-method confidence intervals." if structural else
+                  " Standard errors are based on the information matrix.")
         s += (" Reliability was assessed with Cronbach's α, McDonald's ω and composite reliability (CR),"
               " convergent validity with the average variance extracted (AVE), and discriminant validity"
               " with the heterotrait-monotrait ratio (HTMT2; Roemer et al., 2021) and the Fornell-Larcker"
@@ -626,8 +644,9 @@ def _writeup(b: Any, lang: str) -> str:
                       f"{d['htmt_pairs']} 个 HTMT2 值中有 {d['htmt_above_85']} 个达到或超过 .85"
                       f"（其中 {d['htmt_above_90']} 个达到 .90；最大值为 {_bnd(d['htmt_max'])}）")
                 s += "；"
-            s += ("所有构念均满足 Fornell-Larcker 准则。" if not d["fl_failed"] else
-                  f"{_join(d['fl_failed'], lang)} 未满足 Fornell-Larcker 准则。")
+            if d["htmt_pairs"]:
+                s += ("所有构念均满足 Fornell-Larcker 准则。" if not d["fl_failed"] else
+                      f"{_join(d['fl_failed'], lang)} 未满足 Fornell-Larcker 准则。")
             if "cmb_tests" in d:
                 names = [_CMB_NAMES[lang].get(x, x) for x in d["cmb_flagged"]]
                 s += (f"{d['cmb_tests']} 项共同方法偏差检验中有 {len(d['cmb_flagged'])} 项提示可能存在偏差"
@@ -644,8 +663,8 @@ def _writeup(b: Any, lang: str) -> str:
                       f" {d['htmt_above_85']} of {d['htmt_pairs']} HTMT2 ratios reached .85"
                       f" ({d['htmt_above_90']} reached .90; largest {_bnd(d['htmt_max'])})")
                 s += ", and" if not d["fl_failed"] else ";"
-            s += (" the Fornell-Larcker criterion was met for every construct." if not d["fl_failed"] else
-                  f" the Fornell-Larcker criterion was not met for {_join(d['fl_failed'], lang)}.")
+                s += (" the Fornell-Larcker criterion was met for every construct." if not d["fl_failed"]
+                      else f" the Fornell-Larcker criterion was not met for {_join(d['fl_failed'], lang)}.")
             if "cmb_tests" in d:
                 names = [_CMB_NAMES[lang].get(x, x).lower() if x != "harman_efa" else
                          _CMB_NAMES[lang][x] for x in d["cmb_flagged"]]
@@ -655,6 +674,16 @@ def _writeup(b: Any, lang: str) -> str:
         paras.append(s)
 
     # --- structural results
+    if not structural:
+        if b.measurement is None:
+            lead = "<span class='lead'>模型拟合。</span>" if zh else "<span class='lead'>Model fit.</span>"
+            paras.append(f"{lead}{'CFA 的拟合结果为：' if zh else ' The CFA yielded '}"
+                         f"{_fit_text(fit.fit_measures, o['estimator'], lang)}{'。' if zh else '.'}")
+        if not fit.converged:
+            paras.append("<span class='serious-text'>估计未收敛，上述数值不可信。</span>" if zh else
+                         "<span class='serious-text'>The estimation did not converge: these numbers are"
+                         " not trustworthy.</span>")
+        return "".join(f"<p>{p}</p>" for p in paras)
     fit_txt = _fit_text(fit.fit_measures, o["estimator"], lang)
 
     by_ci = d.get("significance_rule") == "ci"
@@ -764,7 +793,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         If writing fails; then nothing is left in ``out_dir``.
     """
     from . import plotting as pl
-    from .pipeline import SECTION_TITLES, AnalysisBundle
+    from .pipeline import SECTION_TITLES, AnalysisBundle, significance_rule
     from .tables import indirect_table, invariance_table, regression_table
 
     if not isinstance(bundle, AnalysisBundle):
@@ -838,8 +867,10 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         show = rel_full[[c for c in ["construct", "n_items", "alpha", "alpha_std", "omega", "cr", "ave"]
                          if c in rel_full.columns]]
         body += tabs.add("reliability", rel_full, t["t_reliability"], show=show, note=t["n_reliability"])
-        body += tabs.add("htmt", mr.htmt, t["t_htmt"], note=t["n_htmt"],
-                         show=mr.htmt[["construct1", "construct2", "htmt", "htmt2", "verdict"]])
+        if len(mr.htmt):
+            body += tabs.add("htmt", mr.htmt, t["t_htmt"], note=t["n_htmt"],
+                             show=mr.htmt[["construct1", "construct2", "htmt", "htmt2", "verdict"]])
+    if mr is not None and mr.fornell_larcker.size:
         fl = mr.fornell_larcker.astype(float)
         fl_show = fl.mask(np.triu(np.ones(fl.shape, bool), k=1))
         fl_show.index.name = "construct"
@@ -851,6 +882,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         body += tabs.add("fornell_larcker_criterion", mr.fornell_larcker_table, "", html_table=False)
         body += figs.add("fornell_larcker", lambda: pl.plot_correlation_heatmap(mr.fornell_larcker),
                          t["f_fl"])
+    if mr is not None:
         items = mr.items
         cols = [c for c in ["construct", "item", "n", "mean", "sd", "skew", "kurtosis", "r_drop",
                             "alpha_if_deleted", "loading"] if c in items.columns]
@@ -890,8 +922,10 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         body += f"<p>{_e(t['not_run'])}</p>"
     sections.append(("cmb", t["cmb"], body))
 
-    # -- structural -----------------------------------------------------------------------------
-    body = tabs.add("fit_indices", b.fit_table, t["t_fit"], note=t["n_fit"])
+    # -- structural (or, for a pure CFA, the model's fit) ------------------------------------
+    structural = b.has_structural
+    body = tabs.add("fit_indices", b.fit_table, t["t_fit"] if structural else t["t_fit_cfa"],
+                    note=t["n_fit"])
     if "chisq_scaled" in fm.index:
         keys = [k for k in ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
                             "cfi_scaled", "tli_scaled", "rmsea_scaled", "cfi_robust", "tli_robust",
@@ -901,16 +935,33 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
                          decimals={"value": 3})
     body += tabs.add("fit_measures", fm.rename("value").rename_axis("measure").reset_index(), "",
                      html_table=False)
-    paths = b.paths.drop(columns=["significant"])
-    body += tabs.add("paths", paths, t["t_paths"], note=t["n_paths"])
-    struct_r2 = b.digest["r2"]
-    body += tabs.add("r2", fit.r2, t["t_r2"], show=struct_r2)
     body += tabs.add("estimates", fit.estimates, "", html_table=False)
-    body += figs.add("path_diagram", lambda: pl.plot_path_diagram(fit, lang=lang), t["f_path"])
-    body += figs.add("paths_forest", lambda: pl.plot_paths_forest(fit, title=""), t["f_forest"])
-    sections.append(("structural", t["structural"], body))
+    if structural:
+        rule = significance_rule(fit.bootstrap is not None, o.get("ci_type"), o.get("level", 0.95),
+                                 lang)
+        paths = b.paths.drop(columns=["marker"])
+        show = b.paths.drop(columns=["significant"]).copy()
+        no = "n.s." if lang == "en" else "不显著"
+        show["marker"] = [m if m else no for m in show["marker"]]
+        if b.digest.get("significance_rule") == "ci":
+            # the interval decides; a normal-theory p beside it could contradict it
+            show = show.drop(columns=["p"])
+        body += tabs.add("paths", paths, t["t_paths"], show=show,
+                         note=f"{t['n_paths']} {rule}", labels={"marker": t["sig"]},
+                         formats={"marker": "text"})
+        struct_r2 = b.digest["r2"]
+        body += tabs.add("r2", fit.r2, t["t_r2"], show=struct_r2 if len(struct_r2) else None)
+        body += tabs.add("significance", b.significance, "", html_table=False)
+        body += figs.add("path_diagram", lambda: pl.plot_path_diagram(
+            fit, lang=lang, significance=b.significance, significance_note=rule), t["f_path"])
+        body += figs.add("paths_forest", lambda: pl.plot_paths_forest(
+            fit, std=False, title="", significance=b.significance, lang=lang), t["f_forest"])
+        sections.append(("structural", t["structural"], body))
+    else:
+        body += f'<p class="hint">{_e(t["no_structural"])}</p>'
+        sections.append(("model_fit", t["model_fit"], body))
 
-    # -- mediation --------------------------------------------------------------------------------
+    # -- mediation (only when the model has a chain of regressions) ------------------------------
     body = fail_box("mediation")
     med = b.mediation
     if med is not None:
@@ -930,7 +981,8 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
                     return fig
 
                 body += figs.add("indirect_distribution", draw_indirect, t["f_indirect"])
-    sections.append(("mediation", t["mediation"], body))
+    if o.get("mediation_applicable", True):
+        sections.append(("mediation", t["mediation"], body))
 
     # -- groups -------------------------------------------------------------------------------------
     if o.get("group") is not None:
@@ -1025,8 +1077,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     tabs.add("settings", set_frame, "", html_table=False)
     body += f"<h3>{_e(t['formulas'])}</h3><dl class='formulas'>" + "".join(
         f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _FORMULAS[lang]) + "</dl>"
-    if b.survey is not None:
-        body += f"<h3>{_e(t['rerun'])}</h3><pre class='wrap'>{_e(_rerun_command(b, lang))}</pre>"
+    body += f"<h3>{_e(t['rerun'])}</h3><pre class='wrap'>{_e(_rerun_command(b, lang))}</pre>"
     body += f"<h3>{_e(t['model_syntax'])}</h3><pre>{_e(b.model.strip())}</pre>"
     body += f'<p class="hint">{_e(t["csv_note"])}</p>'
     sections.append(("reproducibility", t["repro"], body))
@@ -1058,35 +1109,57 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     for name, blob in figs.files.items():
         files[name] = functools.partial(_write_bytes, blob)
 
-    from .cli import write_outputs
+    from ._outputs import write_outputs
 
     return write_outputs(Path(out_dir), files)
 
 
 def _rerun_command(b: Any, lang: str) -> str:
-    """The ``trustsem report`` call that repeats this analysis (data from the survey)."""
+    """The ``trustsem report`` call that repeats this analysis, quoted for a POSIX shell.
+
+    Built from the bundle's typed :class:`~trustsem.pipeline.Invocation` and
+    options (never parsed back from display text). Without an invocation (a
+    bundle made from Python) the data and model appear as placeholders.
+    """
+    import shlex
+
     from .datasets import example_path
 
     o = b.options
-    cmd = ["trustsem report"]
-    bundled = Path(b.survey.path).resolve() == example_path("trust_survey").resolve()
-    if not bundled:
-        cmd.append(str(b.survey.path))
-    m = re.fullmatch(r"shipped model '(.+)'", b.model_source)
-    if m:
-        cmd.append(f"--model {m.group(1)}")
-    elif Path(b.model_source).is_file():
-        cmd.append(f"--model {b.model_source}")
-    elif not (bundled and b.model_source.startswith("research model")):
-        cmd.append("--model <model.lav>")
-    cmd += [f"--estimator {o['estimator']}", f"--missing {o['missing']}",
-            f"--bootstrap {o['bootstrap']}", f"--seed {o['seed']}", f"--lang {lang}"]
+    inv = b.invocation
+    cmd = ["trustsem", "report"]
+    placeholder: list[str] = []
+    if inv is not None:
+        if inv.data is not None:
+            cmd.append(inv.data)
+        if inv.model_kind in ("shipped", "file"):
+            cmd += ["--model", str(inv.model)]
+        if inv.codebook is not None:
+            cmd += ["--codebook", inv.codebook]
+        if inv.sheet is not None:
+            cmd += ["--sheet", str(inv.sheet)]
+    else:
+        bundled = (b.survey is not None and
+                   Path(b.survey.path).resolve() == example_path("trust_survey").resolve())
+        if not bundled:
+            placeholder.append(str(b.survey.path) if b.survey is not None else "<data file>")
+        placeholder += ["--model", "<model.lav>"]
+    cmd += ["--estimator", o["estimator"], "--missing", o["missing"],
+            "--bootstrap", str(o["bootstrap"]), "--seed", str(o["seed"]), "--lang", lang]
     if o["group"]:
-        cmd.append(f"--group {o['group']}")
+        cmd += ["--group", str(o["group"])]
     if o["moderation"]:
         mod = o["moderation"]
-        cmd.append(f"--moderation {mod['y']},{mod['x']},{mod['w']}")
-    return " ".join(cmd)
+        cmd += ["--moderation", f"{mod['y']},{mod['x']},{mod['w']}"]
+    if inv is not None and inv.jobs is not None:
+        cmd += ["--jobs", str(inv.jobs)]
+    if inv is not None and inv.out is not None:
+        cmd += ["--out", inv.out]
+    text = shlex.join(cmd)
+    if placeholder:  # placeholders stay unquoted so they read as such
+        head, _, tail = text.partition(" --estimator ")
+        text = " ".join([head, *placeholder]) + " --estimator " + tail
+    return text
 
 
 def _write_bytes(blob: bytes, path: Path) -> None:
