@@ -55,7 +55,6 @@ from .spec import ModelSpec, ParTable, build_partable
 
 __all__ = ["sem", "cfa"]
 
-_Z975 = stats.norm.ppf(0.975)
 
 
 @dataclass
@@ -212,9 +211,10 @@ def sem(
     if estimator is None:
         estimator = "WLSMV" if ordered not in (None, False) else "ML"
     estimator = check_option("estimator", estimator, ["ML", "MLM", "MLR", "WLSMV"])
-    missing = check_option("missing", missing, ["listwise", "fiml", "ml", "pairwise"])
-    if missing == "ml":
-        missing = "fiml"
+    missing = check_option("missing", missing,
+                           ["listwise", "fiml", "fiml.x", "ml", "ml.x", "pairwise"])
+    missing = {"ml": "fiml", "ml.x": "fiml.x"}.get(missing, missing)
+    group_equal, group_partial = _check_group_options(group, group_equal, group_partial)
     if estimator == "WLSMV" or ordered not in (None, False):
         if estimator != "WLSMV":
             raise SpecificationError(
@@ -241,7 +241,7 @@ def sem(
                 " Leave `ci_type` unset and set the confidence with `level`.")
         if missing == "fiml":
             raise SpecificationError(
-                "missing='fiml' is not defined for WLSMV. Use missing='pairwise' (all available"
+                "FIML (missing='fiml') is not defined for WLSMV. Use missing='pairwise' (all available"
                 " pairs in the first stage) or 'listwise', or estimator='MLR' with"
                 " missing='fiml' if the items can be treated as continuous.")
         level = check_interval("level", level, 0, 1)
@@ -268,18 +268,53 @@ def sem(
         if data is None:
             raise SpecificationError(
                 "`se='bootstrap'` resamples respondents and needs raw `data`, not `sample_cov`.")
+    else:
+        if ci_type != "perc":
+            raise SpecificationError(
+                f"`ci_type={ci_type!r}` chooses the bootstrap interval and has no effect with"
+                f" se={se!r}. Pass se='bootstrap' to get {ci_type} intervals, or leave `ci_type`"
+                " unset for Wald intervals (their confidence is set with `level`).")
+        if bootstrap != 1000:
+            raise SpecificationError(
+                f"`bootstrap={bootstrap!r}` sets the number of bootstrap draws and has no effect"
+                f" with se={se!r}. Pass se='bootstrap' as well, or leave `bootstrap` unset.")
     if information is not None:
         information = check_option("information", information, ["expected", "observed"])
+        if se != "standard" and estimator == "ML":
+            raise SpecificationError(
+                f"`information={information!r}` chooses the matrix behind standard errors and has"
+                f" no effect with se={se!r} and estimator='ML'. Leave `information` unset, or"
+                " use se='standard'.")
     if data is None and sample_cov is None:
         raise SpecificationError("Give either `data` or `sample_cov` (with `sample_nobs`).")
     if data is not None and sample_cov is not None:
         raise SpecificationError("Give `data` or `sample_cov`, not both.")
+    if data is not None:
+        given = [name for name, v in (("sample_nobs", sample_nobs), ("sample_mean", sample_mean),
+                                      ("sample_sd", sample_sd)) if v is not None]
+        if given:
+            raise SpecificationError(
+                f"`{given[0]}` goes with `sample_cov` and has no effect with raw `data` (the"
+                " moments and N are computed from the rows used). Remove it.")
+    if meanstructure is False and (missing in ("fiml", "fiml.x") or group is not None):
+        why = "FIML" if missing in ("fiml", "fiml.x") else "a multi-group model"
+        raise SpecificationError(
+            f"`meanstructure=False` cannot be honoured with {why}: the means are part of that"
+            " likelihood (as in lavaan). Leave `meanstructure` unset.")
+    # fiml: rows with a missing fixed covariate are dropped (lavaan "ml");
+    # fiml.x: they are kept and the covariates enter the likelihood ("ml.x")
+    missing_x = None
+    if missing in ("fiml", "fiml.x"):
+        missing_x = "fiml" if missing == "fiml.x" else "listwise"
+        missing = "fiml"
+    exogenous = spec.exogenous_observed if fixed_x else []
 
     notes: list[str] = []
     if data is not None:
         with threadpool_limits(limits=1, user_api="blas"):
             stats_list, group_labels, n_rows, X_groups = _prepare_data(
-                spec, data, missing=missing, group=group, notes=notes)
+                spec, data, missing=missing, group=group, notes=notes,
+                drop_missing_x=exogenous if missing_x == "listwise" else [])
     else:
         if missing == "fiml":
             raise SpecificationError("`missing='fiml'` needs raw `data`, not `sample_cov`.")
@@ -315,7 +350,7 @@ def sem(
         information = ("observed" if (missing == "fiml" or estimator == "MLR") else "expected")
 
     options = dict(
-        estimator=estimator, missing=missing, information=information, se=se,
+        estimator=estimator, missing=missing, missing_x=missing_x, information=information, se=se,
         std_lv=std_lv, fixed_x=fixed_x, group=group, group_labels=list(group_labels),
         group_equal=list(group_equal), group_partial=list(group_partial),
         meanstructure=pt.meanstructure, bootstrap=bootstrap, seed=seed,
@@ -345,12 +380,41 @@ def cfa(model: str | ModelSpec, data: pd.DataFrame | None = None, **kwargs: Any)
     return sem(model, data, **kwargs)
 
 
+def _check_group_options(group, group_equal, group_partial) -> tuple[list[str], list[str]]:
+    """Equality options need groups; a lone string counts as one entry."""
+    out = []
+    for name, value in (("group_equal", group_equal), ("group_partial", group_partial)):
+        if value is None:
+            value = ()
+        if isinstance(value, str):
+            value = [value]
+        try:
+            value = [str(v) for v in value]
+        except TypeError:
+            raise SpecificationError(
+                f"`{name}` must be a list of strings; got {value!r}.") from None
+        out.append(value)
+    geq, gpart = out
+    if group is None:
+        given = "group_equal" if geq else ("group_partial" if gpart else None)
+        if given:
+            raise SpecificationError(
+                f"`{given}` constrains parameters across groups and has no effect without"
+                " `group=`. Name the column that defines the groups, e.g."
+                " group='country', or remove it.")
+    elif gpart and not geq:
+        raise SpecificationError(
+            "`group_partial` exempts parameters from `group_equal` and has no effect without"
+            " it. Add e.g. group_equal=['loadings'], or remove `group_partial`.")
+    return geq, gpart
+
+
 # ---------------------------------------------------------------------------
 # data preparation
 # ---------------------------------------------------------------------------
 
 def _prepare_data(spec: ModelSpec, data: pd.DataFrame, *, missing: str,
-                  group: str | None, notes: list[str]):
+                  group: str | None, notes: list[str], drop_missing_x: Sequence[str] = ()):
     data = check_dataframe(data)
     spec.check_data(data.columns)
     ov = spec.observed
@@ -406,6 +470,19 @@ def _prepare_data(spec: ModelSpec, data: pd.DataFrame, *, missing: str,
                 notes.append(msg)
                 warnings.warn(msg, MissingDataWarning, stacklevel=3)
         else:
+            if len(drop_missing_x):
+                xi = [ov.index(v) for v in drop_missing_x]
+                bad_x = np.isnan(Xg[:, xi]).any(axis=1)
+                if bad_x.any():
+                    cols = [v for v, j in zip(drop_missing_x, xi) if np.isnan(Xg[:, j]).any()]
+                    msg = (f"FIML{where}: {int(bad_x.sum())} of {len(Xg)} row(s) have a missing"
+                           f" value in the fixed exogenous covariate(s) {cols} and were not"
+                           " used (as lavaan's missing='ml' with fixed.x). Use"
+                           " missing='fiml.x' to keep them, with the covariates in the"
+                           " likelihood.")
+                    notes.append(msg)
+                    warnings.warn(msg, MissingDataWarning, stacklevel=3)
+                    Xg = Xg[~bad_x]
             empty = np.isnan(Xg).all(axis=1)
             if empty.any():
                 msg = (f"FIML{where}: {int(empty.sum())} row(s) with no observed value on any"
@@ -599,13 +676,16 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
     q = model.q
     vcov = np.full((q, q), np.nan)
     info = None
-    if options["se"] == "standard" and np.isfinite(opt.fmin):
+    # the information matrix also carries the robust (scaled) test of MLM/MLR,
+    # which is reported whatever the standard errors
+    robust_est = options["estimator"] in ("MLM", "MLR")
+    if (options["se"] == "standard" or robust_est) and np.isfinite(opt.fmin):
         if options["information"] == "expected":
             info = obj.expected_information(theta) if missing == "fiml" else obj.information(theta)
         else:
             info = 0.5 * numerical_hessian(obj, theta)
         vcov, bad = _invert_information(info, N)
-        if bad:
+        if bad and options["se"] == "standard":
             names = _param_names(pt)
             who = ", ".join(names[k] for k in bad[:4])
             problems.append((IdentificationWarning,
@@ -616,6 +696,8 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
     if options["estimator"] in ("MLM", "MLR") and info is not None and np.isfinite(vcov).all():
         robust = _robust(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df)
         vcov = robust["vcov"]
+    if options["se"] != "standard":
+        vcov = np.full((q, q), np.nan)
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     se_free[~np.isfinite(np.diag(vcov))] = np.nan
 
@@ -649,8 +731,10 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         z = np.where(free_mask & (rows["se"] > 0), rows["est"] / rows["se"], np.nan)
     rows["z"] = z
     rows["pvalue"] = 2 * stats.norm.sf(np.abs(z))
-    rows["ci_lower"] = rows["est"] - _Z975 * rows["se"]
-    rows["ci_upper"] = rows["est"] + _Z975 * rows["se"]
+    # Wald intervals at the requested level (lavaan parameterEstimates(level =))
+    zcrit = float(stats.norm.ppf(0.5 + 0.5 * options["level"]))
+    rows["ci_lower"] = rows["est"] - zcrit * rows["se"]
+    rows["ci_upper"] = rows["est"] + zcrit * rows["se"]
     cols = ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
             "ci_lower", "ci_upper", "std_lv", "std_all"]
     rows = rows[cols]
@@ -701,13 +785,16 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         fmin = 0.5 * opt.fmin
     if nx:
         # lavaan (fixed.x) reports the likelihood of the model conditional on the
-        # exogenous covariates: remove their marginal log-likelihood
+        # exogenous covariates: remove their marginal log-likelihood, at the
+        # model's fixed values for logl and at the sample (pairwise) covariance
+        # for the unrestricted logl; the two coincide unless covariates are missing
         xi = [model.index[v] for v in pt.exogenous]
-        for s in stats_list:
+        for g, s in enumerate(stats_list):
             Sxx = s.cov[np.ix_(xi, xi)]
-            lx = -0.5 * s.nobs * (nx * np.log(2 * np.pi) + logdet(Sxx) + nx)
-            logl -= lx
-            h1 -= lx
+            logl -= -0.5 * s.nobs * (nx * np.log(2 * np.pi) + logdet(Sxx) + nx)
+            if missing == "fiml":
+                Sxx = _pairwise_cov(X_groups[g][:, xi])
+            h1 -= -0.5 * s.nobs * (nx * np.log(2 * np.pi) + logdet(Sxx) + nx)
     baseline_df = pt.ngroups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
     fit = fm.compute(chisq=chisq, df=df, baseline_chisq=baseline_chisq, baseline_df=baseline_df,
                      npar=npar, ntotal=N, ngroups=pt.ngroups, logl=logl, h1_logl=h1, fmin=fmin,
@@ -947,11 +1034,33 @@ def _fiml_baseline_logl(X: np.ndarray, pt: ParTable, model: RamModel) -> float:
         var = x.var()
         total += -0.5 * n * (np.log(2 * np.pi) + np.log(var) + 1)
     if xi:
+        # the covariates' block is fixed at their sample moments (observed means,
+        # pairwise covariances), as in lavaan's baseline model; with complete
+        # covariates these are the maximum-likelihood values
         Xx = X[:, xi]
         pats = make_patterns(Xx)
-        mu, Sig, ll, _ = em_saturated(Xx, pats)
-        total += fiml_loglik(mu, Sig, pats)
+        ll = fiml_loglik(np.nanmean(Xx, axis=0), _pairwise_cov(Xx), pats)
+        if not np.isfinite(ll):
+            mu, Sig, ll, _ = em_saturated(Xx, pats)
+        total += ll
     return total
+
+
+def _pairwise_cov(X: np.ndarray) -> np.ndarray:
+    """Pairwise-complete covariances (divisor n_pair - 1) rescaled by (N - 1) / N.
+
+    lavaan's sample covariance of fixed covariates (``cov(use = "pairwise")``
+    with ``sample.cov.rescale``); with complete columns the ML covariance.
+    """
+    N, k = X.shape
+    C = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            ok = ~np.isnan(X[:, i]) & ~np.isnan(X[:, j])
+            a, b = X[ok, i], X[ok, j]
+            n = len(a)
+            C[i, j] = C[j, i] = ((a - a.mean()) @ (b - b.mean()) / (n - 1)) if n > 1 else np.nan
+    return C * (N - 1) / N
 
 
 def _r_squared(pt: ParTable, model: RamModel, theta: np.ndarray) -> pd.DataFrame:
