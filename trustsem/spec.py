@@ -36,7 +36,9 @@ from .exceptions import SpecificationError
 __all__ = ["ModelSpec", "Statement", "Modifier", "build_partable", "ParTable"]
 
 _OPERATORS = ("=~", "<~", "~~", ":=", "==", "<", ">", "|", "~")
-_IDENT = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.:]*$")
+# Letters of any script (lavaan 0.6 accepts non-ASCII names such as 社会1),
+# digits after the first character, '_' and '.', and ':' for interactions.
+_IDENT = re.compile(r"^(?:[^\W\d]|\.)[\w.:]*$")
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -380,12 +382,43 @@ class ModelSpec:
     def _check_expressions(self) -> None:
         known = set(self.labels) | set(self.defined)
         defined_so_far: set[str] = set()
+        first_line: dict[str, int] = {}
+        variables = set(self.latent) | {
+            v for st in self.statements if st.op not in (":=", "==", "<", ">")
+            for v in (st.lhs, st.rhs) if v
+        }
         for s in self.statements:
             if s.op not in (":=", "==", "<", ">"):
                 continue
+            if s.op == ":=":
+                if s.lhs in first_line:
+                    raise SpecificationError(
+                        f"Model line {s.line}: {s.lhs!r} is defined twice with ':='"
+                        f" (first on line {first_line[s.lhs]}). Give each defined"
+                        " parameter its own name."
+                    )
+                first_line[s.lhs] = s.line
+                clash = (
+                    "a variable of the model" if s.lhs in variables
+                    else "a parameter label" if s.lhs in self.labels else ""
+                )
+                if clash:
+                    raise SpecificationError(
+                        f"Model line {s.line}: the defined parameter {s.lhs!r} in"
+                        f" {s.text!r} has the name of {clash}. Choose another name"
+                        " for it."
+                    )
             exprs = [s.rhs] if s.op == ":=" else [s.lhs, s.rhs]
+            all_names: list[str] = []
             for expr in exprs:
                 names = _expression_names(expr, s.line)
+                all_names.extend(names)
+                if s.op == ":=" and s.lhs in names:
+                    raise SpecificationError(
+                        f"Model line {s.line}: {s.lhs!r} is defined in terms of itself"
+                        f" in {s.text!r}. Define it from labelled parameters, e.g."
+                        " 'ab := a*b'."
+                    )
                 unknown = [
                     n for n in names if n not in known or (
                         n in self.defined and n not in defined_so_far and s.op == ":="
@@ -397,6 +430,12 @@ class ModelSpec:
                         f"Model line {s.line}: {unknown} in {s.text!r} are not labels"
                         " of any parameter. Label a parameter first, e.g. 'y ~ a*x'."
                     )
+            if s.op != ":=" and not all_names:
+                raise SpecificationError(
+                    f"Model line {s.line}: {s.text!r} compares two constants; a"
+                    f" constraint with {s.op!r} needs a parameter label on one side,"
+                    " e.g. 'a == b' or 'a == 1'."
+                )
             if s.op == ":=":
                 defined_so_far.add(s.lhs)
 
