@@ -118,6 +118,10 @@ def sem(
         handled by pairwise deletion unless asked.
     ordered : True or list of str, optional
         Items to treat as ordered categories (WLSMV). ``True``: all items.
+        Every observed variable must be ordered. With ``group``, add
+        ``"thresholds"`` to ``group_equal`` to hold thresholds equal (lavaan
+        then frees scale factors and latent means in groups 2+); compare nested
+        WLSMV fits with :func:`trustsem.wlsmv.difference_test`.
     sample_cov : DataFrame, optional
         Covariance matrix with variable names on both axes (the unbiased,
         N-1 estimate, as published), or a correlation matrix together with
