@@ -1,71 +1,23 @@
-"""DWLS on polychoric correlations (lavaan WLSMV, delta parameterization).
+"""DWLS on thresholds and polychoric correlations (lavaan WLSMV).
 
-The latent response variables y* have unit variance, so residual variances
-of ordered items are not parameters: they are 1 minus the explained variance.
-Only the off-diagonal model-implied correlations enter the fit, so the model
-is fitted with those residual variances held at zero and they are filled in
-afterwards. In a single group without constraints on thresholds, the model
-thresholds equal the sample thresholds and contribute nothing to the fit.
+The model itself (delta parameterization, thresholds, scale factors, several
+groups) is ``trustsem.wlsmv.WLSMVModel``; this module holds the test-statistic
+algebra. With groups g = 1..G, sample statistics s_g (thresholds, then the
+lower-triangle correlations), their implied values m_g(x), Jacobians Delta_g,
+Gamma_g (N_g/(N_g-1) times the first-stage NACOV), W_g = diag(Gamma_g)^-1 and
+f_g = N_g / N::
 
-    F = (r - rho(theta))' W_c (r - rho(theta)),   W = diag(Gamma)^-1
-    chisq = N F (lavaan's 2 N fmin)
-    V = A^-1 (Delta' W Gamma W Delta) A^-1 / N,   A = Delta' W Delta
-    U = W - W Delta A^-1 Delta' W
-    scaled-shifted: a = sqrt(df / tr((U Gamma)^2)),
-                    T = a chisq + (df - a tr(U Gamma))
+    chisq = sum_g N_g (s_g - m_g)' W_g (s_g - m_g)           (lavaan's 2 N fmin)
+    V = A^-1 B A^-1,  A = sum_g N_g Delta_g' W_g Delta_g,
+                      B = sum_g N_g Delta_g' W_g Gamma_g W_g Delta_g
+    U = W - W Delta (Delta' W Delta)^-1 Delta' W,   W = blockdiag(f_g W_g)
+    scaled-shifted, with Gamma = blockdiag(Gamma_g / f_g):
+        a = sqrt(df / tr((U Gamma)^2)),   T = a chisq + (df - a tr(U Gamma))
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from .ram import RamModel
-
-
-class DWLSObjective:
-    """DWLS discrepancy on the correlations over the structural parameters."""
-
-    kind = "dwls"
-
-    def __init__(self, model: RamModel, r: np.ndarray, w: np.ndarray, rows: np.ndarray,
-                 cols: np.ndarray, struct_idx: np.ndarray):
-        self.model = model
-        self.r = r
-        self.w = w
-        self.rows, self.cols = rows, cols
-        self.struct_idx = struct_idx
-        self.N = 1
-
-    def full(self, ts: np.ndarray) -> np.ndarray:
-        th = np.zeros(self.model.q)
-        th[self.struct_idx] = ts
-        return th
-
-    def value(self, ts: np.ndarray) -> float:
-        try:
-            Sigma, _ = self.model.implied(self.full(ts), 0)
-        except np.linalg.LinAlgError:
-            return np.inf
-        e = self.r - Sigma[self.rows, self.cols]
-        return float(e @ (self.w * e))
-
-    def value_grad(self, ts: np.ndarray):
-        try:
-            Sigma, _, dS, _ = self.model.derivatives(self.full(ts), 0)
-        except np.linalg.LinAlgError:
-            return np.inf, np.zeros(len(ts)), None
-        e = self.r - Sigma[self.rows, self.cols]
-        D = dS[:, self.rows, self.cols][self.struct_idx].T      # n_cor x q_struct
-        f = float(e @ (self.w * e))
-        g = -2.0 * D.T @ (self.w * e)
-        return f, g, D
-
-    def gradient(self, ts: np.ndarray):
-        return self.value_grad(ts)[1]
-
-    def scoring(self, ts: np.ndarray, cache=None) -> np.ndarray:
-        D = cache if cache is not None else self.value_grad(ts)[2]
-        return D.T @ (self.w[:, None] * D)
 
 
 def scaled_shifted(chisq: float, df: int, U: np.ndarray, Gamma: np.ndarray):
