@@ -1,9 +1,10 @@
 """WLSMV beyond one all-ordered group, against lavaan 0.6-14 fixtures.
 
-Cases (tests/reference/r/wlsmv_defined.R, wlsmv_group.R, wlsmv_lrt.R): HS x1-x9 cut at
+Cases (tests/reference/r/wlsmv_defined.R, wlsmv_group.R, wlsmv_theta.R, wlsmv_lrt.R): HS x1-x9 cut at
 their quartiles (tests/reference/data/hs_ordinal4.csv), single-group models with ``:=``
 and ``==``, and the school groups at the configural, thresholds, thresholds + loadings,
-+ intercepts and a partial level; lavTestLRT() between nested levels.
++ intercepts and a partial level, the theta parameterization; lavTestLRT() between
+nested levels.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ CASES = {
     "hs4_wlsmv_scalar": _group(["thresholds", "loadings", "intercepts"]),
     "hs4_wlsmv_partial": _group(["thresholds", "loadings", "lv.variances"],
                                 group_partial=["visual=~x2", "x3|t2"]),
+    "hs4_wlsmv_theta": lambda d: ts.cfa(HS, d, ordered=True, parameterization="theta"),
+    "hs4_wlsmv_theta_metric": _group(["thresholds", "loadings"], parameterization="theta"),
 }
 MEASURES = ["npar", "df", "chisq", "pvalue", "fmin", "baseline.chisq", "baseline.df",
             "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr",
@@ -202,6 +205,20 @@ def test_level_gives_wald_intervals(hs4):
     assert np.allclose(e["ci_upper"] - e["est"], 1.6448536269514722 * e["se"])
     with pytest.raises(ts.SpecificationError, match="level"):
         ts.cfa(HS, hs4, ordered=True, level=1.5)
+
+
+def test_parameterization_checked(hs4):
+    with pytest.raises(ts.SpecificationError, match="ordered items"):
+        ts.cfa(HS, hs4, parameterization="theta")
+    with pytest.raises(ts.SpecificationError, match="parameterization"):
+        ts.cfa(HS, hs4, ordered=True, parameterization="gamma")
+
+
+def test_theta_and_delta_are_the_same_fit(hs4):
+    a = CASES["hs4_wlsmv_metric"](hs4).fit_measures
+    b = CASES["hs4_wlsmv_theta_metric"](hs4).fit_measures
+    for k in ("chisq", "chisq_scaled", "df", "cfi_scaled", "rmsea_scaled"):
+        assert a[k] == pytest.approx(b[k], rel=1e-6)
 
 
 def test_mixed_ordered_and_continuous_refused(hs4):

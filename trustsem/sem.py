@@ -77,6 +77,7 @@ def sem(
     estimator: str | None = None,
     missing: str = "listwise",
     ordered: bool | Sequence[str] | None = None,
+    parameterization: str | None = None,
     sample_cov: pd.DataFrame | None = None,
     sample_nobs: int | None = None,
     sample_mean: pd.Series | None = None,
@@ -122,6 +123,11 @@ def sem(
         ``"thresholds"`` to ``group_equal`` to hold thresholds equal (lavaan
         then frees scale factors and latent means in groups 2+); compare nested
         WLSMV fits with :func:`trustsem.wlsmv.difference_test`.
+    parameterization : {"delta", "theta"}, optional
+        WLSMV only (lavaan's ``parameterization``): ``"delta"`` (default)
+        fixes the scale factors of the latent responses, ``"theta"`` their
+        residual variances (both freed in groups 2+ when thresholds are held
+        equal). Same fit, different scaling of the estimates.
     sample_cov : DataFrame, optional
         Covariance matrix with variable names on both axes (the unbiased,
         N-1 estimate, as published), or a correlation matrix together with
@@ -249,6 +255,8 @@ def sem(
                 " pairs in the first stage) or 'listwise', or estimator='MLR' with"
                 " missing='fiml' if the items can be treated as continuous.")
         level = check_interval("level", level, 0, 1)
+        parameterization = check_option("parameterization", parameterization or "delta",
+                                        ["delta", "theta"])
         from .wlsmv import fit_wlsmv
 
         notes: list[str] = []
@@ -260,7 +268,11 @@ def sem(
             return fit_wlsmv(spec, data, ordered=ordered, missing=missing, options=opts,
                              notes=notes, strict=strict, std_lv=std_lv, group=group,
                              group_equal=group_equal, group_partial=group_partial,
-                             level=level)
+                             level=level, parameterization=parameterization)
+    if parameterization is not None:
+        raise SpecificationError(
+            "`parameterization` is for ordered items (WLSMV); continuous models have no"
+            " scale factors. Drop it, or declare the items with `ordered=`.")
     if missing == "pairwise":
         raise SpecificationError(
             "missing='pairwise' is only for WLSMV (ordered items); use 'listwise' or 'fiml'.")

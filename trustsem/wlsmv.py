@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import linalg, optimize, stats
 
 from ._engine import fitmeasures as fm
+from ._engine import robust_fit
 from ._engine.dwls import scaled_shifted, u_matrix
 from ._engine.ordinal import ordinal_moments
 from ._engine.ram import GroupStats, RamModel
@@ -77,6 +78,7 @@ class WLSMVModel:
     rows: np.ndarray
     cols: np.ndarray
     names: list
+    theta_param: bool = False       # theta parameterization: scale factors derived
 
     @property
     def nx(self) -> int:
@@ -88,6 +90,9 @@ class WLSMVModel:
         return x[:a], x[a:b], x[b:]
 
     def deltas(self, x: np.ndarray, g: int) -> np.ndarray:
+        if self.theta_param:
+            Sigma = self.model.implied(self.ram_theta(x), g)[0]
+            return 1.0 / np.sqrt(np.diag(Sigma))
         di = self.delta_index[g]
         return np.ones(self.p) if di is None else x[di]
 
@@ -109,13 +114,13 @@ class WLSMVModel:
         out, jac = [], []
         nts = len(self.struct_idx)
         for g in range(self.ngroups):
-            d = self.deltas(x, g)
             it = self.th_item[g]
             ti = self.th_index[g]
             if jacobian:
                 Sigma, mu, dS, dmu = self.model.derivatives(theta, g)
             else:
                 Sigma, mu = self.model.implied(theta, g)
+            d = 1.0 / np.sqrt(np.diag(Sigma)) if self.theta_param else self.deltas(x, g)
             dev = thp[ti] - mu[it]
             m_th = d[it] * dev
             m_cor = d[self.rows] * d[self.cols] * Sigma[self.rows, self.cols]
@@ -129,6 +134,14 @@ class WLSMVModel:
                 a = self.nth_par
                 J[:nth, a:a + nts] = -d[it][:, None] * dm
                 J[nth:, a:a + nts] = (d[self.rows] * d[self.cols])[:, None] * ds
+                if self.theta_param:
+                    # d_j = Sigma_jj^-1/2 depends on the structural parameters too
+                    dd = -0.5 * d[:, None] ** 3 * np.diagonal(dS[self.struct_idx], axis1=1,
+                                                              axis2=2).T      # p x nts
+                    s_ = Sigma[self.rows, self.cols][:, None]
+                    J[:nth, a:a + nts] += dev[:, None] * dd[it]
+                    J[nth:, a:a + nts] += s_ * (dd[self.rows] * d[self.cols][:, None]
+                                                + d[self.rows][:, None] * dd[self.cols])
                 di = self.delta_index[g]
                 if di is not None:
                     J[np.arange(nth), di[it]] += dev
@@ -178,7 +191,8 @@ def _check_ordered(ov, ordered):
 
 def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, options: dict,
               notes: list[str], strict: bool, std_lv: bool, group: str | None = None,
-              group_equal=(), group_partial=(), level: float = 0.95) -> SEMResult:
+              group_equal=(), group_partial=(), level: float = 0.95,
+              parameterization: str = "delta") -> SEMResult:
     """Fit ``spec`` by WLSMV on ordered items (called by :func:`trustsem.sem`)."""
     from .sem import FitContext, _heywood_checks, _param_names, _r_squared, _versions
 
@@ -229,7 +243,8 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         raise SpecificationError("Ordered items as predictors are not supported with WLSMV.")
     lv_means_free = G > 1 and ("thresholds" in group_equal or "intercepts" in group_equal) \
         and "means" not in group_equal
-    _delta_table(pt, ov, lv_means_free)
+    theta_param = parameterization == "theta"
+    _delta_table(pt, ov, lv_means_free, theta_param=theta_param, thr_equal=thr_equal)
     from .sem import _apply_equality_constraints
 
     _apply_equality_constraints(pt)
@@ -239,7 +254,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     ram_names = _param_names(pt)
     is_res = ((tab["op"] == "~~") & (tab["lhs"] == tab["rhs"]) & tab["lhs"].isin(ov)).to_numpy()
     res_map = []
-    for i in np.where(is_res & (tab["free"] > 0).to_numpy())[0]:
+    for i in np.where(is_res & (tab["free"] > 0).to_numpy() & (not theta_param))[0]:
         r = tab.iloc[i]
         res_map.append((int(r["free"]) - 1, int(r["group"]) - 1, ov.index(r["lhs"])))
     res_params = {k for k, _, _ in res_map}
@@ -264,14 +279,14 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     nth_par = len(names)
     names += [ram_names[k] for k in struct_idx]
     delta_index = [None] * G
-    if thr_equal:
+    if thr_equal and not theta_param:
         for g in range(1, G):
             delta_index[g] = np.arange(len(names), len(names) + p)
             names += [f"{v}~*~{v}" + gsuf(g) for v in ov]
     jj, ii = np.triu_indices(p, k=1)
     wm = WLSMVModel(model=model, p=p, ngroups=G, nth_par=nth_par, struct_idx=struct_idx,
                     res_map=res_map, th_index=th_index, th_item=th_item, delta_index=delta_index,
-                    rows=ii, cols=jj, names=names)
+                    rows=ii, cols=jj, names=names, theta_param=theta_param)
 
     # lavaan weights and sandwiches with N/(N-1) times the first-stage Gamma
     # (its NACOV with the unbiased divisor); without it chisq and SEs are off
@@ -362,8 +377,14 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         Sg = model.implied(theta, g)[0]
         d = wm.deltas(x, g)
         Sig_list.append(d[:, None] * Sg * d[None, :])
+    # catML takes lavaan's NACOV as is (divisor N, not the N-1 of the weights)
+    cat_groups = [robust_fit.CatGroup(R=om.cor, Sigma=S + np.diag(1 - np.diag(S)), jacobian=J,
+                                      w=w, gamma=om.gamma, nobs=n, nth=len(om.th_vector),
+                                      rows=ii, cols=jj)
+                  for om, S, J, w, n in zip(oms, Sig_list, J_list, ws, Ns)]
+    robust = robust_fit.catml(cat_groups, df=G * len(ii) - (npar - nth_par))
     fit = _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, chisq / N,
-                        [om.cor for om in oms], Sig_list, Ns, G)
+                        [om.cor for om in oms], Sig_list, Ns, G, robust=robust)
 
     # estimates table -----------------------------------------------------------
     rows = _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level)
@@ -376,14 +397,15 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     ncor = len(ii)
     grp = f" in each of {G} groups" if G > 1 else ""
     notes.append(f"WLSMV: DWLS on {ncor} polychoric correlations and {len(oms[0].th_vector)}"
-                 f" thresholds{grp} (delta parameterization), robust SEs, scaled-shifted test;"
+                 f" thresholds{grp} ({parameterization} parameterization), robust SEs,"
+                 " scaled-shifted test;"
                  f" N = {N}.")
     vc = pd.DataFrame(V, index=names, columns=names)
     options = dict(options, estimator="WLSMV", information="expected", se_label="robust (sandwich)",
                    nobs=Ns, n_rows=len(X), ordered=list(ov), missing=missing,
                    group=group, group_labels=list(glabels), group_equal=list(group_equal),
                    group_partial=list(group_partial), meanstructure=True,
-                   parameterization="delta", level=level,
+                   parameterization=parameterization, level=level,
                    wlsmv={"gamma": Gammas, "weights": ws, "sample": svec, "implied": m_list,
                           "jacobian": J_list, "x": x, "names": names, "nobs": Ns,
                           "polychoric": [om.cor for om in oms],
@@ -401,12 +423,15 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         _context=ctx)
 
 
-def _delta_table(pt, ov, lv_means_free: bool) -> None:
-    """Adapt lavaan's continuous table to ordered items (delta parameterization).
+def _delta_table(pt, ov, lv_means_free: bool, *, theta_param: bool = False,
+                 thr_equal: bool = False) -> None:
+    """Adapt lavaan's continuous table to ordered items.
 
-    Intercepts of the latent responses are fixed to 0, their residual variances
-    become derived quantities (one index each, never shared), and latent means
-    are freed in groups 2+ when thresholds or intercepts are held equal.
+    Intercepts of the latent responses are fixed to 0 and latent means are
+    freed in groups 2+ when thresholds or intercepts are held equal. Delta
+    parameterization: residual variances become derived quantities (one index
+    each, never shared). Theta parameterization: they are fixed to 1, except in
+    groups 2+ when thresholds are held equal, where they are free.
     """
     tab = pt.table
     ops, lhs, rhs = tab["op"].to_numpy(), tab["lhs"].to_numpy(), tab["rhs"].to_numpy()
@@ -420,6 +445,12 @@ def _delta_table(pt, ov, lv_means_free: bool) -> None:
             free[i], fixedval[i] = 0, 0.0
             if str(labels[i]).startswith(".eq."):
                 labels[i] = ""
+        elif (theta_param and ops[i] == "~~" and lhs[i] == rhs[i] and lhs[i] in ovs
+              and tab["user"].iloc[i] == 0):
+            if not (thr_equal and tab["group"].iloc[i] > 1):
+                free[i], fixedval[i] = 0, 1.0
+                if str(labels[i]).startswith(".eq."):
+                    labels[i] = ""
         elif ops[i] == "~~" and lhs[i] == rhs[i] and lhs[i] in ovs and free[i] > 0:
             free[i] = nxt
             nxt += 1
@@ -510,7 +541,7 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level):
 
 
 def _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, F, R, Sigma0, Ns=None,
-                  G=1) -> dict:
+                  G=1, robust=None) -> dict:
     out: dict[str, float] = {"npar": npar, "nobs": N, "ntotal": N, "fmin": 0.5 * F,
                              "chisq": chisq, "df": df,
                              "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
@@ -548,10 +579,9 @@ def _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, F, R, Sigm
         R, Sigma0, Ns = [R], [Sigma0], [N]
     Sig = [S + np.diag(1 - np.diag(S)) for S in Sigma0]
     out["srmr"] = fm.residual_means(R, Sig, Ns)
-    # lavaan's robust CFI/RMSEA for categorical data (catML approach) are not
-    # implemented: reported as missing, never approximated
-    for k in ("cfi_robust", "tli_robust", "rmsea_robust"):
-        out[k] = np.nan
+    # robust CFI/TLI/RMSEA: lavaan's catML approach (trustsem/_engine/robust_fit.py)
+    out.update(robust_fit.robust_indices(robust if robust is not None else robust_fit.NA_PARTS,
+                                         df=df, baseline_df=dfb, N=n1, G=G))
     for k in ("logl", "unrestricted_logl", "aic", "bic"):
         out[k] = np.nan
     return out

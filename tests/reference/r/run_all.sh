@@ -25,5 +25,5 @@ for s in ordinal_tiktok ordinal_trust ordinal_edge; do echo "== $s"; Rscript "te
 Rscript tests/reference/r/robust_ml.R
 Rscript tests/reference/r/wlsmv.R
 # WLSMV in groups, := / ==, difference tests (wlsmv_group.R writes data/hs_ordinal4.csv first)
-for s in wlsmv_group wlsmv_defined wlsmv_lrt; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
+for s in wlsmv_group wlsmv_defined wlsmv_theta wlsmv_lrt; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
 Rscript tests/reference/r/ordinal_reliability.R
