@@ -169,3 +169,49 @@ def test_fit_with_robust_estimator(hs_csv, model_file, tmp_path, capsys):
                              "--out", tmp_path / "o"], capsys)
     assert code == 0, err
     assert "Yuan-Bentler" in stdout and "87.132" in stdout   # lavaan chisq.scaled 87.1316
+
+
+# ------------------------------------------------------------ usage errors
+@pytest.mark.parametrize("jobs", ["0", "-2", "-10", "1.5", "two", ""])
+def test_bad_jobs_is_one_line_usage_error(jobs, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--jobs", jobs, "--bootstrap", "0"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("trustsem: error: argument --jobs"), err
+
+
+def test_unknown_option_is_one_line_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["fit", "x.csv", "--model", "m.lav", "--frobnicate"])
+    assert info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--frobnicate" in lines[0]
+
+
+# ------------------------------------------------------------------ sheets
+@pytest.fixture
+def workbook(tmp_path, hs_csv):
+    p = tmp_path / "waves.xlsx"
+    with pd.ExcelWriter(p) as xw:
+        pd.DataFrame({"note": ["read me"]}).to_excel(xw, sheet_name="info", index=False)
+        pd.read_csv(hs_csv).to_excel(xw, sheet_name="wave2", index=False)
+    return p
+
+
+def test_fit_names_the_sheet_holding_the_model_variables(workbook, model_file, tmp_path, capsys):
+    before = (_digest(workbook), workbook.stat().st_mtime_ns)
+    code, _, err = run(["fit", workbook, "--model", model_file, "--out", tmp_path / "o"], capsys)
+    assert code == 2
+    assert err.count("trustsem: error") == 1
+    assert "found all 9 on sheet 'wave2'; pass --sheet wave2" in err.lower()
+    for sheet in ["wave2", "1"]:
+        code, stdout, err = run(["fit", workbook, "--model", model_file, "--sheet", sheet,
+                                 "--out", tmp_path / f"o{sheet}"], capsys)
+        assert code == 0, err
+        assert "Latent variables" in stdout
+    code, _, err = run(["fit", workbook, "--model", model_file, "--sheet", "wave9",
+                        "--out", tmp_path / "o9"], capsys)
+    assert code == 2 and "'wave9'" in err and "'info', 'wave2'" in err
+    assert (_digest(workbook), workbook.stat().st_mtime_ns) == before

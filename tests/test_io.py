@@ -440,3 +440,24 @@ def test_nonfinite_value_names_file_row(tmp_path, ext, where, value):
         "scale_min": [None, None], "scale_max": [None, None]}))
     with pytest.raises(DataError, match=rf"'x2': {where}"):
         load_survey(p, codebook=cb)
+
+
+def test_sheet_by_position_string_and_hint(tmp_path, codebook):
+    from trustsem.io import check_model_columns, sheet_names, sheets_with_columns
+
+    path = tmp_path / "survey.xlsx"
+    with pd.ExcelWriter(path) as xw:
+        pd.DataFrame({"x": [1]}).to_excel(xw, sheet_name="info", index=False)
+        DATA.to_excel(xw, sheet_name="wave 1", index=False)
+    assert sheet_names(path) == ["info", "wave 1"]
+    assert sheets_with_columns(path, ["tr1", "zz"], skip=0) == {"wave 1": ["tr1"]}
+    assert load_survey(path, sheet="1").sheet == "1"
+    assert "tr1" in load_survey(path, sheet=1).data.columns
+    with pytest.raises(DataError, match=r"position 2 .*\['info', 'wave 1'\]"):
+        load_survey(path, sheet=2)
+    with pytest.raises(DataError, match=r"lacks 8 codebook columns.*on sheet 'wave 1'; pass"
+                                        r" --sheet 'wave 1'"):
+        load_survey(path, codebook)
+    survey = load_survey(path)
+    with pytest.raises(DataError, match=r"first sheet.*\['tr1', 'tr2'\].*all 2 on sheet 'wave 1'"):
+        check_model_columns(survey, "T =~ tr1 + tr2")

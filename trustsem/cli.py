@@ -32,6 +32,34 @@ def _error(msg: str) -> None:
     print(f"trustsem: error: {msg}", file=sys.stderr)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``trustsem: error: ...``), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        _error(f"{message} (see '{self.prog} --help')")
+        sys.exit(EXIT_USAGE)
+
+
+def _jobs_arg(text: str) -> int:
+    """``--jobs``: -1 (all cores) or a positive whole number."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number (-1 for all cores, or 1, 2, ...); got {text!r}") from None
+    if n == 0 or n < -1:
+        raise argparse.ArgumentTypeError(
+            f"must be -1 (all cores) or at least 1; got {n}")
+    return n
+
+
+def _sheet_arg(text: str) -> str:
+    """``--sheet``: a sheet name, or a 0-based position written as digits."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must be a sheet name or a 0-based position; got ''")
+    return text
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     kind = "warning" if issubclass(category, TrustsemWarning) else category.__name__
     text = str(message).splitlines()[0] if str(message) else category.__name__
@@ -83,11 +111,12 @@ def _read_model(spec: str) -> tuple[str, str]:
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
-    from .io import load_survey
+    from .io import check_model_columns, load_survey
     from .sem import sem
 
     model_text, model_src = _read_model(args.model)
-    survey = load_survey(args.data, codebook=args.codebook)
+    survey = load_survey(args.data, codebook=args.codebook, sheet=args.sheet)
+    check_model_columns(survey, model_text)
     res = sem(model_text, survey.data, missing=args.missing, group=args.group,
               std_lv=args.std_lv, estimator=args.estimator,
               ordered=True if args.estimator == "WLSMV" else None)
@@ -143,7 +172,7 @@ def _model_origin(spec: str) -> tuple[str, str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .datasets import example_path, load_codebook
-    from .io import load_survey
+    from .io import check_model_columns, load_survey
     from .models import research_model
     from .pipeline import Invocation, run_analyses
     from .report import render_report
@@ -176,6 +205,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with output_lock(out):  # a second run into the same folder fails now, not after computing
         survey = load_survey(data_path, codebook=codebook,
                              **({"sheet": sheet} if sheet is not None else {}))
+        check_model_columns(survey, model_text)
         bundle = run_analyses(
             survey, model_text, missing=args.missing, estimator=args.estimator,
             bootstrap=args.bootstrap, seed=args.seed, group=args.group, moderation=args.moderation,
@@ -205,7 +235,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="trustsem",
         description="Trust-factor survey analysis: lavaan-exact SEM/CFA from the command line.")
     p.add_argument("--version", action="version", version=f"trustsem {__version__}")
@@ -217,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--model", required=True,
                    help="model file in lavaan syntax, or the name of a shipped model")
     f.add_argument("--codebook", help="codebook file (see docs/codebook.md)")
+    f.add_argument("--sheet", type=_sheet_arg, metavar="NAME|INDEX",
+                   help="Excel sheet to read: its name or 0-based position (default: the first)")
     f.add_argument("--out", help="output folder (default reports/<data name>)")
     f.add_argument("--missing", choices=["listwise", "fiml", "pairwise"], default="listwise",
                    help="fiml: ML with all answers; pairwise: WLSMV only")
@@ -241,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("data", nargs="?", help="survey file (.csv, .tsv, .xlsx, .sav, .dta);"
                    " default: the bundled trust survey")
     r.add_argument("--codebook", help="codebook file (see docs/codebook.md)")
+    r.add_argument("--sheet", type=_sheet_arg, metavar="NAME|INDEX",
+                   help="Excel sheet to read: its name or 0-based position (default: the first)")
     r.add_argument("--model", help="model file in lavaan syntax, or the name of a shipped model"
                    " (required with DATA)")
     r.add_argument("--out", help="output folder (default reports/<data name>-report)")
@@ -254,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="probe a moderation: outcome, focal predictor, moderator (columns or"
                         " constructs, scored as item means)")
     r.add_argument("--seed", type=int, default=20240517, help="bootstrap seed (default 20240517)")
-    r.add_argument("--jobs", type=int, default=None, metavar="N",
+    r.add_argument("--jobs", type=_jobs_arg, default=None, metavar="N",
                    help="worker processes for the bootstrap (-1: all cores; default: one for"
                         " small models, all cores otherwise)")
     r.add_argument("--no-progress", action="store_true", help="no step lines or progress bar")

@@ -26,7 +26,14 @@ from .codebook import Codebook
 from .exceptions import DataError, SpecificationError
 from .prep import _missing_mask, _outside_scale, _plain, _set_missing
 
-__all__ = ["SurveyData", "load_survey", "SUPPORTED_EXTENSIONS"]
+__all__ = [
+    "SurveyData",
+    "load_survey",
+    "sheet_names",
+    "sheets_with_columns",
+    "check_model_columns",
+    "SUPPORTED_EXTENSIONS",
+]
 
 _TEXT = (".csv", ".tsv")
 _EXCEL = (".xlsx", ".xlsm", ".xls")
@@ -69,6 +76,8 @@ class SurveyData:
         Empty without a codebook.
     notes : tuple of str
         Everything worth knowing about how the file was read.
+    sheet : str, int or None
+        The Excel sheet read (as passed to ``load_survey``; None = the first).
     """
 
     data: pd.DataFrame
@@ -84,6 +93,7 @@ class SurveyData:
         )
     )
     notes: tuple[str, ...] = ()
+    sheet: str | int | None = None
 
     @property
     def n_obs(self) -> int:
@@ -264,9 +274,13 @@ def load_survey(
             value_labels=value_labels,
             variable_labels=variable_labels,
             notes=tuple(notes),
+            sheet=sheet,
         )
 
-    df, recoded, cb_notes = _apply_codebook(df, cb, name, row_label, reverse)
+    df, recoded, cb_notes = _apply_codebook(
+        df, cb, name, row_label, reverse,
+        hint=lambda missing: missing_columns_hint(p, missing, sheet),
+    )
     notes.extend(cb_notes)
     moved = [c for c in recoded.loc[recoded["reversed"], "column"] if c in value_labels]
     if moved:
@@ -287,7 +301,29 @@ def load_survey(
         variable_labels=variable_labels,
         recoded=recoded,
         notes=tuple(notes),
+        sheet=sheet,
     )
+
+
+def check_model_columns(survey: SurveyData, model: Any) -> None:
+    """Raise DataError if observed variables of ``model`` are not columns of
+    ``survey``; for an Excel file the message names the other sheets that hold
+    them ("found on sheet 'wave2'; pass --sheet wave2")."""
+    from .spec import ModelSpec
+
+    spec = model if isinstance(model, ModelSpec) else ModelSpec(model)
+    cols = set(map(str, survey.data.columns))
+    missing = [v for v in spec.observed if v not in cols]
+    if not missing:
+        return
+    hint = missing_columns_hint(survey.path, missing, survey.sheet)
+    if hint:
+        which = "the first sheet" if survey.sheet is None else f"sheet {survey.sheet!r}"
+        raise DataError(
+            f"Variables in the model are not on {which} of {survey.path.name!r}:"
+            f" {missing}.{hint}"
+        )
+    spec.check_data(cols)
 
 
 # ------------------------------------------------------------------- checking
@@ -516,12 +552,119 @@ def _check_field_counts(
     return trailing
 
 
+def _excel_engine(path: Path) -> str:
+    if path.suffix.lower() == ".xls":
+        try:
+            import xlrd  # noqa: F401
+
+            return "xlrd"
+        except ImportError:
+            pass
+    return "openpyxl"
+
+
+def sheet_names(path: str | os.PathLike[str]) -> list[str]:
+    """Names of the sheets of an Excel workbook, in order (opened read-only)."""
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            return [str(n) for n in pd.ExcelFile(fh, engine=_excel_engine(p)).sheet_names]
+    except Exception as err:  # noqa: BLE001 - any reader failure = unreadable
+        raise DataError(
+            f"File {p.name!r} cannot be read as an Excel workbook ({err})."
+        ) from err
+
+
+def sheets_with_columns(
+    path: str | os.PathLike[str], columns: list[str], skip: str | int | None = None
+) -> dict[str, list[str]]:
+    """Sheets of an Excel workbook (other than ``skip``) whose header row holds
+    some of ``columns``: sheet name -> the columns found there, best first."""
+    p = Path(path)
+    names = sheet_names(p)
+    skip_name = names[skip] if isinstance(skip, int) and -len(names) <= skip < len(names) else skip
+    wanted = {str(c) for c in columns}
+    found: dict[str, list[str]] = {}
+    for sheet in names:
+        if sheet == skip_name:
+            continue
+        try:
+            with open(p, "rb") as fh:
+                head = pd.read_excel(fh, sheet_name=sheet, header=None, nrows=1,
+                                     engine=_excel_engine(p))
+        except Exception:  # noqa: BLE001 - an unreadable sheet holds nothing
+            continue
+        if head.shape[0] == 0:
+            continue
+        cols = [str(h).strip() for h in head.iloc[0].tolist()]
+        hit = [c for c in columns if str(c) in cols and str(c) in wanted]
+        if hit:
+            found[sheet] = hit
+    return dict(sorted(found.items(), key=lambda kv: -len(kv[1])))
+
+
+def missing_columns_hint(
+    path: str | os.PathLike[str], missing: list[str], sheet: str | int | None
+) -> str:
+    """For an Excel file, a sentence naming the other sheets that hold the
+    ``missing`` columns (empty string when none do or the file is not Excel)."""
+    p = Path(path)
+    if p.suffix.lower() not in _EXCEL or not missing:
+        return ""
+    try:
+        found = sheets_with_columns(p, missing, skip=0 if sheet is None else sheet)
+    except DataError:
+        return ""
+    if not found:
+        return ""
+    import shlex
+
+    best = next(iter(found))
+    where = ", ".join(
+        f"{'all' if len(cols) == len(missing) else f'{len(cols)} of'} {len(missing)}"
+        f" on sheet {sh!r}"
+        for sh, cols in found.items()
+    )
+    return (
+        f" Found {where}; pass --sheet {shlex.quote(best)} (sheet={best!r} in"
+        " load_survey)."
+    )
+
+
+def _resolve_sheet(path: Path, sheet: str | int | None) -> str | int:
+    """A sheet name, or a 0-based position; a string of digits that is not a
+    sheet name is taken as a position (so ``--sheet 1`` works)."""
+    if sheet is None:
+        return 0
+    if isinstance(sheet, bool) or not isinstance(sheet, (str, int, np.integer)):
+        raise SpecificationError(
+            f"`sheet` must be a sheet name or a 0-based position; got {sheet!r}."
+        )
+    if isinstance(sheet, str):
+        names = sheet_names(path)
+        if sheet in names:
+            return sheet
+        if sheet.strip().lstrip("-").isdigit():
+            sheet = int(sheet)
+        else:
+            raise DataError(
+                f"File {path.name!r} has no sheet {sheet!r}; its sheets are {names}."
+            )
+    names = sheet_names(path)
+    if not -len(names) <= int(sheet) < len(names):
+        raise DataError(
+            f"File {path.name!r} has no sheet at position {int(sheet)} (0-based); it has"
+            f" {len(names)} sheets: {names}."
+        )
+    return int(sheet)
+
+
 def _read_excel_raw(
     path: Path, *, sheet: str | int | None, dtype: Any, what: str
 ) -> pd.DataFrame:
     """Read one Excel sheet read-only (via a file handle, so .xls names work)."""
     name = path.name
-    sheet_name: str | int = 0 if sheet is None else sheet
+    sheet_name: str | int = _resolve_sheet(path, sheet)
     engines = ["openpyxl"]
     if path.suffix.lower() == ".xls":
         try:
@@ -663,15 +806,16 @@ def _to_number(s: pd.Series, col: str, name: str, row_label: RowLabel) -> pd.Ser
 
 
 def _apply_codebook(
-    df: pd.DataFrame, cb: Codebook, name: str, row_label: RowLabel, reverse: bool
+    df: pd.DataFrame, cb: Codebook, name: str, row_label: RowLabel, reverse: bool,
+    hint: Callable[[list[str]], str] = lambda missing: "",
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Check and clean ``df`` against ``cb``: text, missing codes, range, reverse."""
     notes: list[str] = []
     missing = [v for v in cb.variables if v not in df.columns]
     if missing:
         raise DataError(
-            f"File {name!r} lacks {len(missing)} codebook columns: {missing}. Check"
-            " the codebook or the column names."
+            f"File {name!r} lacks {len(missing)} codebook columns: {missing}."
+            + (hint(missing) or " Check the codebook or the column names.")
         )
     types = cb.types
     df = df.copy()
