@@ -50,6 +50,13 @@ LEVELS: dict[str, list[str]] = {
     "strict": ["loadings", "intercepts", "residuals"],
 }
 
+#: The categorical ladder (ordered items, WLSMV, delta parameterization).
+ORDERED_LEVELS: dict[str, list[str]] = {
+    "configural": [],
+    "thresholds": ["thresholds"],
+    "thresholds + loadings": ["thresholds", "loadings"],
+}
+
 
 @dataclass(frozen=True)
 class InvarianceResult:
@@ -110,7 +117,9 @@ def invariance(
     data: pd.DataFrame,
     group: str,
     *,
-    levels: Sequence[str] = ("configural", "metric", "scalar", "strict"),
+    levels: Sequence[str] | None = None,
+    estimator: str | None = None,
+    ordered: bool | Sequence[str] = False,
     missing: str = "listwise",
     group_partial: Sequence[str] = (),
     partial_search: bool = True,
@@ -127,13 +136,25 @@ def invariance(
     data : DataFrame
     group : str
         Grouping column (e.g. ``"pm_exposed"``, a tenure split, ``"school"``).
-    levels : sequence of str
-        A prefix-ordered subset of configural, metric, scalar, strict.
-    missing : {"listwise", "fiml"}
+    levels : sequence of str, optional
+        A prefix-ordered subset of the ladder: configural, metric, scalar,
+        strict (continuous items; the default is all four) or configural,
+        thresholds, thresholds + loadings (``ordered``; the default is all
+        three).
+    estimator : {"ML", "MLR", "MLM"}, optional
+        For continuous items (default ML). With MLR/MLM the Δχ² column is the
+        Satorra-Bentler (2001) scaled difference and CFI, TLI and RMSEA are
+        the robust versions.
+    ordered : True or list of str
+        Treat these items (``True``: all) as ordered categories: the
+        categorical ladder, fit by WLSMV (see Notes).
+    missing : {"listwise", "fiml", "pairwise"}
+        ``"fiml"`` for ML/MLR; ``"pairwise"`` for ``ordered``.
     group_partial : sequence of str
         Constraints to leave free from the start, e.g. ``["visual=~x3"]``.
     partial_search : bool
-        When a level fails, release constraints by the largest score test.
+        When a level fails, release constraints by the largest score test
+        (ML-family fits only).
     max_free : int
         At most this many constraints released per level.
     delta_cfi, delta_rmsea : float
@@ -142,92 +163,268 @@ def invariance(
     Returns
     -------
     InvarianceResult
+        ``table`` has one row per fitted model, in the order they were
+        fitted: every full level with its own verdict, then (when it failed
+        and the search released constraints) ``"<level> (partial)"`` with the
+        released constraints in ``freed``. A level fitted on top of a partial
+        one says so: ``"strict (on partial scalar)"``. Verdicts: ``baseline``,
+        ``holds``, ``holds (partial)``, ``not supported``, ``not converged``
+        (the fit did not converge: no comparison is made), ``not
+        identified`` (singular information matrix: df and Δχ² are not valid)
+        and ``not assessed`` (the model below did not converge, or a fit index
+        needed for the cut-offs is missing).
+
+    Raises
+    ------
+    SpecificationError
+        Unknown or out-of-order levels, an estimator the ladder does not
+        support, or an unknown grouping column (from :func:`trustsem.sem`).
 
     Notes
     -----
-    Each level equals lavaan ``cfa(model, data, group = group, group.equal =
-    ...)`` (tested on the HS data by school, tests/reference/hs_group_*). As in
-    lavaan, the scalar level frees the means of all latent variables in groups
-    2+; for a second-order model fix the first-order intercepts
-    (``TF ~ 0*1``) or test invariance of the first-order part.
+    Each continuous level equals lavaan ``cfa(model, data, group = group,
+    group.equal = ...)`` (tested on the HS data by school,
+    tests/reference/hs_group_* and hs_invariance_mlr/mlm). As in lavaan, the
+    scalar level frees the means of all latent variables in groups 2+; for a
+    second-order model fix the first-order intercepts (``TF ~ 0*1``) or test
+    invariance of the first-order part. Δχ² compares each model with the
+    model below it: the likelihood-ratio difference for ML, the Satorra-Bentler
+    (2001) scaled difference ``(T0 - T1) / cd``, ``cd = (d0 c0 - d1 c1) / (d0
+    - d1)`` (T the ML statistics, c their scaling factors) for MLR/MLM, which
+    is lavaan's ``lavTestLRT()`` default for these estimators.
+
+    The categorical ladder (``ordered``) follows lavaan's ``group.equal``
+    semantics in its default delta parameterization, the sequence of Wu &
+    Estabrook (2016): configural (thresholds, loadings free; scale factors
+    fixed at 1 and latent means at 0 in every group), thresholds (equal
+    thresholds; scale factors and latent means free in groups 2+), thresholds
+    + loadings. Item intercepts are fixed at 0 and residual variances are not
+    parameters in this parameterization, so lavaan's "intercepts" and
+    "residuals" add no constraint to it and there is no separate scalar or
+    strict level. Δχ² is the scaled-shifted difference test
+    (:func:`trustsem.wlsmv.difference_test`, lavaan's ``lavTestLRT()``
+    default for WLSMV); CFI, TLI and RMSEA are the scaled versions. The
+    partial search needs score tests, which are defined here for ML only;
+    pass ``group_partial`` to free threshold or loading constraints by hand
+    (e.g. ``["x3|t2", "visual=~x2"]``).
+
+    References
+    ----------
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor
+    analysis models of different levels of invariance for ordered categorical
+    outcomes. *Psychometrika*, 81, 1014-1045.
+    Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test
+    statistic for moment structure analysis. *Psychometrika*, 66, 507-514.
     """
+    cat = ordered is not False and ordered is not None
+    ladder = ORDERED_LEVELS if cat else LEVELS
+    if levels is None:
+        levels = tuple(ladder)
+    levels = list(levels)
     for lv in levels:
-        check_option("levels", lv, list(LEVELS))
-    order = [lv for lv in LEVELS if lv in levels]
-    if list(levels) != order:
-        raise SpecificationError(f"`levels` must be in the order {list(LEVELS)}; got {list(levels)}.")
+        if cat and lv in ("scalar", "strict"):
+            raise SpecificationError(
+                f"`levels` has {lv!r}, which the categorical ladder (ordered=...) does not have:"
+                " in the delta parameterization item intercepts are fixed at 0 and residual"
+                " variances are not parameters, so lavaan's 'intercepts' and 'residuals' add no"
+                f" constraint. Use levels from {list(ORDERED_LEVELS)}.")
+        check_option("levels", lv, list(ladder))
+    order = [lv for lv in ladder if lv in levels]
+    if levels != order:
+        raise SpecificationError(f"`levels` must be in the order {list(ladder)}; got {levels}.")
+    if cat:
+        if estimator not in (None, "WLSMV"):
+            raise SpecificationError(
+                f"Ordered items are fit by WLSMV; got estimator={estimator!r}. Leave `estimator`"
+                " out, or use ordered=False for ML/MLR/MLM on continuous items.")
+        est_name = "WLSMV"
+    else:
+        est_name = (estimator or "ML").upper()
+        if est_name not in _ML_FAMILY:
+            raise SpecificationError(
+                f"`estimator` must be one of {list(_ML_FAMILY)} for continuous items; got"
+                f" {estimator!r}. For Likert items analysed as ordered use ordered=True.")
+    fit_kw: dict = {"group": group, "missing": missing}
+    if cat:
+        fit_kw.update(ordered=ordered, estimator="WLSMV")
+    elif estimator is not None:
+        fit_kw["estimator"] = est_name
     notes: list[str] = []
     fits: dict[str, SEMResult] = {}
     scores: dict[str, pd.DataFrame] = {}
     rows = []
     partial = list(group_partial)
     prev: SEMResult | None = None
-    for lv in order:
-        res = _fit_quiet(model, data, notes, group=group, group_equal=LEVELS[lv],
-                         group_partial=partial, missing=missing)
-        name = lv
+    prev_name = ""
+    built_on_partial = ""            # name of the partial level the next levels rest on
+    can_search = partial_search and not cat
+    if partial_search and cat:
+        notes.append("Ordered items: no automatic partial search (score tests are defined here for"
+                     " ML fits); pass group_partial to release threshold or loading constraints.")
+    for k, lv in enumerate(order):
+        new_kinds = [x for x in ladder[lv] if x not in (ladder[order[k - 1]] if k else [])]
+        res = _fit_quiet(model, data, notes, group_equal=ladder[lv],
+                         group_partial=partial if ladder[lv] else [],
+                         **fit_kw)
+        name = f"{lv} (on partial {built_on_partial})" if built_on_partial else lv
+        row, fails = _assess(res, prev, name, prev_name, est_name, delta_cfi, delta_rmsea, notes)
+        row.update(level=name, freed="")
+        rows.append(row)
+        fits[name] = res
+        if ladder[lv] and not cat and res.converged and _identified(res):
+            scores[lv] = score_tests(res, kinds=[x for x in new_kinds if x in _KIND_OF.values()])
+        if not fails:
+            prev, prev_name = res, name
+            continue
         freed: list[str] = []
-        row = _row(res, prev)
-        fails = prev is not None and _fails(row, delta_cfi, delta_rmsea)
-        if LEVELS[lv]:
-            st = score_tests(res, kinds=[k for k in LEVELS[lv] if k not in _prev_kinds(lv)])
-            scores[lv] = st
-        while fails and partial_search and len(freed) < max_free and lv in scores and len(scores[lv]):
+        part_res = None
+        while (can_search and len(freed) < max_free and lv in scores and len(scores[lv])):
             cand = [c for c in scores[lv]["constraint"] if c not in partial]
             if not cand:
                 break
-            pick = cand[0]
-            partial.append(pick)
-            freed.append(pick)
-            res = _fit_quiet(model, data, notes, group=group, group_equal=LEVELS[lv],
-                             group_partial=partial, missing=missing)
-            row = _row(res, prev)
-            fails = _fails(row, delta_cfi, delta_rmsea)
-            scores[lv] = score_tests(res, kinds=[k for k in LEVELS[lv] if k not in _prev_kinds(lv)])
-            name = f"{lv} (partial)"
-        row["level"] = name
-        row["freed"] = ", ".join(freed)
-        row["verdict"] = ("baseline" if prev is None else
-                          ("not supported" if fails else ("holds (partial)" if freed else "holds")))
-        rows.append(row)
-        fits[name] = res
-        if freed:
-            notes.append(f"{lv}: released {freed} by the largest score tests (partial invariance).")
-        prev = res
+            partial.append(cand[0])
+            freed.append(cand[0])
+            part_res = _fit_quiet(model, data, notes, group_equal=ladder[lv],
+                                  group_partial=partial, **fit_kw)
+            if not (part_res.converged and _identified(part_res)):
+                break
+            prow, pfails = _assess(part_res, prev, f"{lv} (partial)", prev_name, est_name,
+                                   delta_cfi, delta_rmsea, [])
+            if not pfails:
+                break
+            scores[lv] = score_tests(part_res, kinds=[x for x in new_kinds
+                                                      if x in _KIND_OF.values()])
+        if part_res is None:
+            prev, prev_name = res, name      # later levels rest on the failed full level
+            continue
+        pname = f"{lv} (partial)"
+        prow, pfails = _assess(part_res, prev, pname, prev_name, est_name, delta_cfi,
+                               delta_rmsea, notes)
+        if prow["verdict"] == "holds":
+            prow["verdict"] = "holds (partial)"
+        prow.update(level=pname, freed=", ".join(freed))
+        rows.append(prow)
+        fits[pname] = part_res
+        notes.append(f"{lv}: the full level fails; released {freed} by the largest score tests"
+                     f" (partial invariance){'' if not pfails else ', and it still fails'}."
+                     + (f" Higher levels are fitted on this partial {lv} model." if k + 1 < len(order)
+                        else ""))
+        prev, prev_name = part_res, pname
+        built_on_partial = lv
     table = pd.DataFrame(rows).set_index("level")
-    cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "delta_chisq",
-            "delta_df", "p_delta", "delta_cfi", "delta_rmsea", "freed", "verdict"]
-    notes.append(f"A level fails when ΔCFI <= {delta_cfi} (Cheung & Rensvold, 2002) or ΔRMSEA >="
-                 f" {delta_rmsea} (Chen, 2007); Δχ² is the likelihood-ratio test against the previous level.")
+    cols = ["npar", "chisq", "df", "pvalue"]
+    if est_name != "ML":
+        cols += ["chisq_scaled", "pvalue_scaled"]
+    cols += ["cfi", "tli", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta", "delta_cfi",
+             "delta_rmsea", "converged", "freed", "verdict"]
+    notes.append(_method_note(est_name, delta_cfi, delta_rmsea))
     return InvarianceResult(table=table[cols], fits=fits, score_tests=scores,
                             cutoffs={"delta_cfi": delta_cfi, "delta_rmsea": delta_rmsea},
                             notes=tuple(notes))
 
 
-def _prev_kinds(level: str) -> list[str]:
-    names = list(LEVELS)
-    i = names.index(level)
-    return LEVELS[names[i - 1]] if i > 0 else []
-
-
-def _row(res: SEMResult, prev: SEMResult | None) -> dict:
-    f = res.fit_measures
-    row = {k: float(f[k]) for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"]}
-    if prev is None:
-        row.update(delta_chisq=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan,
-                   delta_rmsea=np.nan)
+def _method_note(est: str, dcfi: float, drmsea: float) -> str:
+    if est == "ML":
+        chi = "Δχ² is the likelihood-ratio test against the model in the row it is compared with"
+        idx = ""
+    elif est == "WLSMV":
+        chi = ("Δχ² is the scaled-shifted difference test (lavTestLRT's default for WLSMV,"
+               " Satorra 2000) against the model it is compared with")
+        idx = "; CFI, TLI and RMSEA are the scaled (WLSMV) versions"
     else:
-        pf = prev.fit_measures
-        dchi = float(f["chisq"] - pf["chisq"])
-        ddf = float(f["df"] - pf["df"])
-        row.update(delta_chisq=dchi, delta_df=ddf,
-                   p_delta=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan,
-                   delta_cfi=float(f["cfi"] - pf["cfi"]), delta_rmsea=float(f["rmsea"] - pf["rmsea"]))
+        chi = ("Δχ² is the Satorra-Bentler (2001) scaled difference test (lavTestLRT's default for"
+               f" {est}) against the model it is compared with")
+        idx = "; CFI, TLI and RMSEA are the robust versions (Brosseau-Liard & Savalei)"
+    return (f"A level fails when ΔCFI <= {dcfi:g} (Cheung & Rensvold, 2002) or ΔRMSEA >= {drmsea:g}"
+            f" (Chen, 2007); {chi}{idx}. Each level is compared with the last model that was kept"
+            " (the partial model when a level needed one).")
+
+
+def _indices(res: SEMResult, est: str) -> dict:
+    f = res.fit_measures
+    get = lambda k: float(f[k]) if k in f.index and pd.notna(f[k]) else np.nan  # noqa: E731
+    row = {"npar": get("npar"), "chisq": get("chisq"), "df": get("df"), "pvalue": get("pvalue"),
+           "srmr": get("srmr")}
+    if est == "ML":
+        row.update(cfi=get("cfi"), tli=get("tli"), rmsea=get("rmsea"))
+    else:
+        row.update(chisq_scaled=get("chisq_scaled"), pvalue_scaled=get("pvalue_scaled"))
+        suffix = "_scaled" if est == "WLSMV" else "_robust"
+        for k in ("cfi", "tli", "rmsea"):
+            row[k] = get(k + suffix)
     return row
 
 
-def _fails(row: dict, dcfi: float, drmsea: float) -> bool:
-    return bool(row["delta_cfi"] <= dcfi or row["delta_rmsea"] >= drmsea)
+def _identified(res: SEMResult) -> bool:
+    """False when the fit's information matrix was singular (no covariance matrix)."""
+    if res.options.get("se", "standard") != "standard":
+        return True
+    return bool(np.isfinite(res.vcov.to_numpy(float)).all())
+
+
+def _difference(res: SEMResult, prev: SEMResult, est: str) -> tuple[float, float, float]:
+    """(Δχ², Δdf, p) of ``res`` (restricted) against ``prev``, as lavTestLRT computes it."""
+    f, pf = res.fit_measures, prev.fit_measures
+    ddf = float(f["df"] - pf["df"])
+    if ddf <= 0:
+        return np.nan, ddf, np.nan
+    if est == "WLSMV":
+        from .wlsmv import difference_test
+
+        out = difference_test(res, prev)
+        return float(out["chisq_diff"]), float(out["df_diff"]), float(out["pvalue"])
+    dchi = float(f["chisq"] - pf["chisq"])
+    if est != "ML":
+        # Satorra & Bentler (2001): scaling of the difference from the two models'
+        # scaling factors and df
+        c0, c1 = float(f["chisq_scaling_factor"]), float(pf["chisq_scaling_factor"])
+        cd = (float(f["df"]) * c0 - float(pf["df"]) * c1) / ddf
+        if not cd > 0:
+            return np.nan, ddf, np.nan
+        dchi = dchi / cd
+    return dchi, ddf, float(stats.chi2.sf(dchi, ddf))
+
+
+def _assess(res: SEMResult, prev: SEMResult | None, name: str, prev_name: str, est: str,
+            dcfi: float, drmsea: float, notes: list[str]) -> tuple[dict, bool]:
+    """The table row of ``res`` compared with ``prev``, and whether it fails."""
+    row = _indices(res, est)
+    row.update(delta_chisq=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan,
+               delta_rmsea=np.nan, converged=bool(res.converged))
+    if not res.converged:
+        row["verdict"] = "not converged"
+        notes.append(f"{name}: the optimizer did not converge, so this level is not assessed;"
+                     " its fit indices are not trustworthy. Check the model (Heywood cases,"
+                     " sparse groups) before reading the levels above it.")
+        return row, True
+    if not _identified(res):
+        row["verdict"] = "not identified"
+        notes.append(f"{name}: the information matrix is singular (some parameters are not"
+                     " identified), so its df and Δχ² are not valid and the level is not assessed."
+                     " In a second-order model the scalar level frees the means of the first-order"
+                     " factors as well: fix their intercepts (e.g. TF ~ 0*1) or test the"
+                     " first-order part.")
+        return row, True
+    if prev is None:
+        row["verdict"] = "baseline"
+        return row, False
+    if not (prev.converged and _identified(prev)):
+        row["verdict"] = "not assessed"
+        notes.append(f"{name}: not compared, because {prev_name} did not converge or is not"
+                     " identified.")
+        return row, False
+    prow = _indices(prev, est)
+    row["delta_chisq"], row["delta_df"], row["p_delta"] = _difference(res, prev, est)
+    row["delta_cfi"] = row["cfi"] - prow["cfi"]
+    row["delta_rmsea"] = row["rmsea"] - prow["rmsea"]
+    if not (np.isfinite(row["delta_cfi"]) and np.isfinite(row["delta_rmsea"])):
+        row["verdict"] = "not assessed"
+        notes.append(f"{name}: CFI or RMSEA is not available for this fit, so the cut-offs"
+                     " cannot be applied; read the Δχ² test.")
+        return row, False
+    fails = bool(row["delta_cfi"] <= dcfi or row["delta_rmsea"] >= drmsea)
+    row["verdict"] = "not supported" if fails else "holds"
+    return row, fails
 
 
 def _release(pt: ParTable, row_ids: list[int]) -> ParTable:
