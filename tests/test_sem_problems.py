@@ -206,3 +206,86 @@ def test_robust_estimator_option_errors():
     res = ts.sem("pmi ~ cond\nreaction ~ cond + pmi", ref_data("tal_or.csv"), estimator="MLR",
                  fixed_x=False)
     assert res.fit_measures["df"] == 0
+
+
+# ---------------------------------------------------------------------------
+# options that would have no effect are refused, not ignored
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(group_equal=["loadings"]), "group_equal.*without `group=`"),
+    (dict(group_equal="loadings"), "group_equal.*without `group=`"),
+    (dict(group_partial=["visual=~x2"]), "group_partial.*without `group=`"),
+    (dict(group="school", group_partial=["visual=~x2"]), "group_partial.*without it"),
+    (dict(ci_type="bca"), "ci_type='bca'.*se='bootstrap'"),
+    (dict(bootstrap=200), "bootstrap=200.*se='bootstrap'"),
+    (dict(se="none", information="observed"), "information='observed'.*no effect"),
+    (dict(sample_nobs=301), "sample_nobs.*raw `data`"),
+    (dict(missing="fiml", meanstructure=False), "meanstructure=False.*FIML"),
+    (dict(group="school", meanstructure=False), "meanstructure=False.*multi-group"),
+])
+def test_options_without_effect_are_refused(kw, match):
+    hs = ref_data("holzinger_swineford_1939.csv")
+    with pytest.raises(ts.SpecificationError, match=match):
+        ts.cfa(HS, hs, **kw)
+
+
+def test_group_equal_as_a_string_is_one_entry():
+    hs = ref_data("holzinger_swineford_1939.csv")
+    a = ts.cfa(HS, hs, group="school", group_equal="loadings")
+    b = ts.cfa(HS, hs, group="school", group_equal=["loadings"])
+    assert a.fit_measures["df"] == b.fit_measures["df"] == 54
+
+
+def test_wald_intervals_at_the_requested_level():
+    from conftest import TOL_EST, TOL_SE_REL, load_reference
+
+    ref = load_reference("hs_level90", "estimates")
+    res = ts.cfa(HS, ref_data("holzinger_swineford_1939.csv"), level=0.90)
+    m = ref.merge(res.estimates, on=["lhs", "op", "rhs"])
+    assert len(m) == len(ref)
+    tol = TOL_EST + 1.645 * TOL_SE_REL * m["se_x"]
+    assert np.all(np.abs(m["ci_lower"] - m["ci.lower"]) <= tol)
+    assert np.all(np.abs(m["ci_upper"] - m["ci.upper"]) <= tol)
+    # narrower than the 95 % default
+    d95 = ts.cfa(HS, ref_data("holzinger_swineford_1939.csv")).estimates
+    free = res.estimates["se"] > 0
+    assert np.all((res.estimates["ci_upper"] - res.estimates["ci_lower"])[free]
+                  < (d95["ci_upper"] - d95["ci_lower"])[free])
+
+
+def test_robust_test_is_kept_with_bootstrap_ses():
+    hs = ref_data("holzinger_swineford_1939.csv")
+    res = ts.cfa(HS, hs, estimator="MLR", se="bootstrap", bootstrap=20, seed=1, progress=False)
+    ref = ts.cfa(HS, hs, estimator="MLR")
+    assert res.fit_measures["chisq_scaled"] == pytest.approx(ref.fit_measures["chisq_scaled"])
+    assert np.isfinite(res.estimates.loc[res.estimates["op"] == "=~", "se"].iloc[1])
+
+
+MIMIC = HS + "\nvisual + textual + speed ~ ageyr"
+
+
+def _mimic_data() -> pd.DataFrame:
+    return ref_data("hs_mimic_missing_x.csv")[["ageyr"] + [f"x{i}" for i in range(1, 10)]]
+
+
+def test_fiml_drops_rows_with_a_missing_covariate_and_says_so():
+    with pytest.warns(ts.MissingDataWarning, match=r"15 of 301 row\(s\).*\['ageyr'\].*fiml\.x"):
+        res = ts.sem(MIMIC, _mimic_data(), missing="fiml")
+    assert res.n_obs == 286
+    assert res.options["missing_x"] == "listwise"
+    assert any("fiml.x" in n for n in res.notes)
+
+
+def test_fiml_x_keeps_them_without_a_warning():
+    res = ts.sem(MIMIC, _mimic_data(), missing="fiml.x")
+    assert res.n_obs == 301
+    assert res.options["missing"] == "fiml" and res.options["missing_x"] == "fiml"
+    # lavaan's names are accepted
+    alias = ts.sem(MIMIC, _mimic_data(), missing="ml.x")
+    assert alias.fit_measures["cfi"] == pytest.approx(res.fit_measures["cfi"])
+
+
+def test_pairwise_cov_equals_ml_cov_for_complete_columns():
+    X = np.random.default_rng(3).standard_normal((50, 3))
+    assert np.allclose(sem_module._pairwise_cov(X), np.cov(X.T, bias=True))
