@@ -112,11 +112,15 @@ def sem(
         (robust Huber-White SEs, Yuan-Bentler scaled test; works with FIML),
         ``"MLM"`` (robust SEs, Satorra-Bentler test; complete data) or
         ``"WLSMV"`` (ordered items; the default when ``ordered`` is given).
-    missing : {"listwise", "fiml", "pairwise"}
+    missing : {"listwise", "fiml", "fiml.x", "pairwise"}
         ``"listwise"`` drops incomplete rows and reports how many; ``"fiml"``
-        uses every observed value (lavaan ``missing = "ml"``); ``"pairwise"``
-        is for WLSMV only and is reported with the N per pair. NaNs are never
-        handled by pairwise deletion unless asked.
+        uses every observed value (lavaan ``missing = "ml"``), except that rows
+        with a missing fixed exogenous covariate are dropped with a
+        :class:`MissingDataWarning`; ``"fiml.x"`` keeps those rows too, the
+        covariates entering the likelihood (lavaan ``missing = "ml.x"``);
+        ``"pairwise"`` is for WLSMV only and is reported with the N per pair.
+        NaNs are never handled by pairwise deletion unless asked. ``"ml"`` and
+        ``"ml.x"`` are accepted as lavaan's names.
     ordered : True or list of str, optional
         Items to treat as ordered categories (WLSMV). ``True``: all items.
         Every observed variable must be ordered. With ``group``, add
@@ -141,37 +145,46 @@ def sem(
     group : str, optional
         Column defining groups for a multi-group model.
     group_equal : sequence of str
-        Parameter kinds held equal across groups: ``loadings``,
+        Needs ``group``. Parameter kinds held equal across groups: ``loadings``,
         ``intercepts``, ``means``, ``residuals``, ``residual.covariances``,
         ``lv.variances``, ``lv.covariances``, ``regressions``.
     group_partial : sequence of str
-        Parameters exempt from ``group_equal``, e.g. ``["visual=~x2"]``.
+        Parameters exempt from ``group_equal`` (needs it), e.g. ``["visual=~x2"]``.
     se : {"standard", "bootstrap", "none"}
         Standard errors from the information matrix, from a nonparametric
         bootstrap (``bootstrap`` draws), or none.
     bootstrap : int
-        Number of bootstrap draws when ``se="bootstrap"``.
+        Number of bootstrap draws when ``se="bootstrap"`` (another count
+        without it is a :class:`SpecificationError`).
     seed : int, optional
-        Seed for the bootstrap; results do not depend on ``n_jobs``.
+        Seed for the bootstrap; results do not depend on ``n_jobs``. Like
+        ``n_jobs`` and ``progress`` it is read only with ``se="bootstrap"``.
     std_lv : bool
         Identify factors by fixing their variances to 1 instead of the first
         loading.
     fixed_x : bool
         Treat exogenous observed covariates as fixed (lavaan's default).
     information : {"expected", "observed"}, optional
-        Information matrix for SEs; default expected for complete data and
-        observed for FIML (lavaan's defaults).
+        Information matrix for SEs (and the robust test of MLM/MLR); default
+        expected for complete data and observed for FIML (lavaan's defaults).
+        With ML and ``se`` other than ``"standard"`` it has no effect and is
+        refused.
     meanstructure : bool, optional
-        Estimate intercepts; implied by FIML and by multi-group models.
+        Estimate intercepts; implied by FIML and by multi-group models (where
+        ``False`` is refused).
     strict : bool
         Raise :class:`EstimationError` instead of warning on non-convergence,
         Heywood cases, non-positive-definite matrices and unidentified
         parameters.
     ci_type : {"perc", "bc", "bca"}
         Bootstrap confidence intervals: percentile, bias-corrected, or
-        bias-corrected and accelerated (jackknife acceleration).
+        bias-corrected and accelerated (jackknife acceleration). Only with
+        ``se="bootstrap"``; otherwise another type is a
+        :class:`SpecificationError`.
     level : float
-        Confidence level of the bootstrap intervals.
+        Confidence level of the intervals: Wald intervals est ± z se with
+        standard SEs (lavaan ``parameterEstimates(level =)``), bootstrap
+        intervals with ``se="bootstrap"``.
     n_jobs : int, optional
         Worker processes for the bootstrap (-1: all cores). By default one
         process for small models (starting workers costs more than a draw)
@@ -188,7 +201,10 @@ def sem(
     Raises
     ------
     SpecificationError
-        Bad syntax, variables not in the data, unidentified model (df < 0).
+        Bad syntax, variables not in the data, unidentified model (df < 0),
+        and options that would have no effect (``group_equal`` without
+        ``group``, ``ci_type`` or ``bootstrap`` without ``se="bootstrap"``,
+        ``sample_nobs``/``sample_mean``/``sample_sd`` with raw ``data``).
     DataError
         Text in item columns, constant or empty items, too few respondents,
         singular covariance matrix.
@@ -198,7 +214,8 @@ def sem(
     Warns
     -----
     MissingDataWarning
-        Rows dropped by listwise deletion (the count is also in ``notes``).
+        Rows dropped by listwise deletion, or under ``missing="fiml"`` for a
+        missing fixed covariate (the count is also in ``notes``).
     ConvergenceWarning, HeywoodCaseWarning, IdentificationWarning
         Estimation problems, naming the parameter or variable.
 
