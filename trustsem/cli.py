@@ -250,8 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--sheet", type=_sheet_arg, metavar="NAME|INDEX",
                    help="Excel sheet to read: its name or 0-based position (default: the first)")
     f.add_argument("--out", help="output folder (default reports/<data name>)")
-    f.add_argument("--missing", choices=["listwise", "fiml", "pairwise"], default="listwise",
-                   help="fiml: ML with all answers; pairwise: WLSMV only")
+    f.add_argument("--missing", choices=["listwise", "fiml", "fiml.x", "pairwise"],
+                   default="listwise",
+                   help="fiml: ML with all answers (rows missing a fixed covariate dropped);"
+                        " fiml.x: keep those rows too; pairwise: WLSMV only")
     f.add_argument("--group", help="column defining groups for a multi-group fit")
     f.add_argument("--std-lv", action="store_true", help="fix factor variances to 1")
     f.add_argument("--estimator", default="ML", choices=["ML", "MLR", "MLM", "WLSMV"],
