@@ -323,10 +323,29 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         if delta_index[g] is not None:
             x0[delta_index[g]] = 1.0
     problems: list[tuple[type, str]] = []
+    # thresholds of a group with fixed scale factors and latent means, not shared
+    # with another group, are saturated: their estimates are the sample
+    # thresholds and they do not interact with the other parameters (W is
+    # diagonal), so the optimizer leaves them out
+    active = np.ones(npar, dtype=bool)
+    lv_mean_groups = set(tab.loc[(tab["op"] == "~1") & tab["lhs"].isin(pt.latent)
+                                 & (tab["free"] > 0), "group"].astype(int) - 1)
+    for g in range(G):
+        if delta_index[g] is None and g not in lv_mean_groups and not theta_param:
+            own = th_index[g][cnt[th_index[g]] == 1]
+            active[own] = False
+    x_fix = x0.copy()
+
+    def expand(xa):
+        xx = x_fix.copy()
+        xx[active] = xa
+        return xx
+
     with np.errstate(all="ignore"):
-        sol = optimize.least_squares(resid, x0, jac=jac, method="lm", xtol=1e-12, ftol=1e-12,
-                                     gtol=1e-12, max_nfev=2000)
-    x = sol.x
+        sol = optimize.least_squares(lambda xa: resid(expand(xa)), x0[active],
+                                     jac=lambda xa: jac(expand(xa))[:, active], method="lm",
+                                     xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=2000)
+    x = expand(sol.x)
     converged = bool(sol.success) and np.all(np.isfinite(x))
     if not converged:
         problems.append((ConvergenceWarning, f"The optimizer did not converge ({sol.message}). "
