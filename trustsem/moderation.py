@@ -818,6 +818,21 @@ def probe_latent_interaction(
         raise SpecificationError(
             "Multi-group fits are not supported; fit each group separately."
         )
+    if not np.isfinite(vcov.to_numpy(float)).all():
+        # se="bootstrap" keeps no information-based vcov: use the draws' covariance
+        from .mediation import _vcov_from_bootstrap
+
+        boot = (
+            _vcov_from_bootstrap(sem_result)
+            if getattr(sem_result, "bootstrap", None) is not None
+            else None
+        )
+        if boot is None:
+            raise SpecificationError(
+                "`sem_result` has no covariance matrix of the estimates (se='none' or a"
+                " singular information matrix); refit with se='standard'."
+            )
+        vcov = boot
     alpha = check_interval("alpha", alpha, 0, 1)
     try:
         ks = np.asarray(list(levels), float)

@@ -700,7 +700,8 @@ def fit_table(models: Mapping[str, Any]) -> pd.DataFrame:
     pandas.DataFrame
         ``model, chisq, df, p, cfi, tli, rmsea, rmsea_ci_lower,
         rmsea_ci_upper, srmr, aic, bic`` (one row per model; the RMSEA
-        interval is lavaan's 90% interval).
+        interval is lavaan's 90% interval), with ``chisq_scaled, p_scaled``
+        after ``p`` when a model has a scaled test (MLR, MLM, WLSMV).
     """
     if not isinstance(models, Mapping) or not models:
         raise SpecificationError(
@@ -733,6 +734,11 @@ def fit_table(models: Mapping[str, Any]) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows)
     out["df"] = out["df"].astype("Int64")
+    # robust estimators (MLR, MLM, WLSMV): the scaled test they are reported with
+    scaled = [r.fit_measures.get("chisq_scaled") for r in models.values()]
+    if any(v is not None and pd.notna(v) for v in scaled):
+        out.insert(4, "chisq_scaled", scaled)
+        out.insert(5, "p_scaled", [r.fit_measures.get("pvalue_scaled") for r in models.values()])
     return out
 
 
@@ -858,9 +864,10 @@ def invariance_table(inv: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``model, chisq, df, cfi, tli, rmsea, srmr, delta_chisq, delta_df,
-        p_delta, delta_cfi, delta_rmsea, verdict`` and ``freed`` when a
-        partial-invariance search released constraints.
+        ``model, chisq, [chisq_scaled,] df, cfi, tli, rmsea, srmr,
+        delta_chisq, delta_df, p_delta, delta_cfi, delta_rmsea, verdict`` and
+        ``freed`` when a partial-invariance search released constraints
+        (``chisq_scaled`` for MLR, MLM and ordered ladders).
     """
     t = inv.table if hasattr(inv, "table") else inv
     if not isinstance(t, pd.DataFrame):
@@ -875,6 +882,7 @@ def invariance_table(inv: Any) -> pd.DataFrame:
     keep = [
         "model",
         "chisq",
+        "chisq_scaled",
         "df",
         "cfi",
         "tli",
