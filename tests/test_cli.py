@@ -215,3 +215,22 @@ def test_fit_names_the_sheet_holding_the_model_variables(workbook, model_file, t
                         "--out", tmp_path / "o9"], capsys)
     assert code == 2 and "'wave9'" in err and "'info', 'wave2'" in err
     assert (_digest(workbook), workbook.stat().st_mtime_ns) == before
+
+
+def test_fit_prints_undeclared_missing_codes_on_stderr(tmp_path, hs_csv, capsys):
+    h = pd.read_csv(hs_csv)
+    for col in ["x1", "x2", "x3", "x4", "x5", "x6"]:
+        h[col] = h[col].round().clip(0, 9)
+    h.loc[[3, 10, 40], "x2"] = -99
+    p = tmp_path / "codes.csv"
+    h.to_csv(p, index=False)
+    before = (_digest(p), p.stat().st_mtime_ns)
+    m = tmp_path / "m.lav"
+    m.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n")
+    code, _, err = run(["fit", p, "--model", m, "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    lines = [ln for ln in err.splitlines() if "-99" in ln]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("trustsem: warning: File 'codes.csv': Column 'x2' holds -99 (3 cells)")
+    assert "missing_codes: -99" in lines[0]
+    assert (_digest(p), p.stat().st_mtime_ns) == before

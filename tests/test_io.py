@@ -10,7 +10,7 @@ import pyreadstat
 import pytest
 
 from trustsem.codebook import Codebook
-from trustsem.exceptions import DataError, SpecificationError
+from trustsem.exceptions import DataError, DataQualityWarning, SpecificationError
 from trustsem.io import SurveyData, load_survey
 
 CODEBOOK = pd.DataFrame(
@@ -176,7 +176,15 @@ def test_blank_cells_and_spaces(tmp_path, codebook):
 # -------------------------------------------------------------- no codebook
 def test_infers_items_without_codebook(tmp_path):
     df = DATA.assign(score=np.linspace(0.5, 9.5, 5), big=[1, 20, 300, 4000, 5])
-    survey = load_survey(write_csv(tmp_path, df))
+    with pytest.warns(DataQualityWarning) as record:
+        survey = load_survey(write_csv(tmp_path, df))
+    lines = "\n".join(str(w.message) for w in record)
+    assert len(record) == 4  # one line per set of values
+    for part in ["Columns 'tr1', 'gender', 'age' hold -99 (3 cells)",
+                 "Column 'pr2' holds 99 (1 cell)", "Column 'tr2' holds -99, -98 (2 cells)",
+                 "Column 'big' holds 300, 4000 (2 cells)", "missing_codes: -99;-98"]:
+        assert part in lines
+    assert "np." not in lines
     # Small data: the id and "big" also have <= 11 distinct whole numbers.
     assert survey.items == [
         "rid",
@@ -194,7 +202,7 @@ def test_infers_items_without_codebook(tmp_path):
     assert survey.recoded.empty
     assert survey.data["tr3"].tolist() == [1, 2, 3, 4, 5]  # nothing recoded
     assert any("No codebook" in n for n in survey.notes)
-    assert any("-99" in n and "look like missing codes" in n for n in survey.notes)
+    assert any("-99" in n and "missing_codes" in n for n in survey.notes)
 
 
 def test_infers_items_with_many_levels_excluded(tmp_path):
@@ -285,12 +293,14 @@ def test_xlsx_error_row_numbers(tmp_path, codebook):
         load_survey(path, codebook)
 
 
+@pytest.mark.filterwarnings("ignore::trustsem.exceptions.DataQualityWarning")  # -99 in DATA
 def test_xls_named_xlsx_content_reads(tmp_path):
     path = tmp_path / "old.xls"
     DATA.to_excel(path, index=False, engine="openpyxl")
     assert load_survey(path).data.shape == DATA.shape
 
 
+@pytest.mark.filterwarnings("ignore::trustsem.exceptions.DataQualityWarning")  # -99 in DATA
 def test_sav_keeps_labels_and_reverses_them(tmp_path, codebook):
     path = tmp_path / "survey.sav"
     labels = {1: "Strongly disagree", 5: "Strongly agree"}
@@ -412,6 +422,7 @@ def test_bad_options(tmp_path, codebook):
         load_survey(path, codebook=tmp_path / "cb.csv")
 
 
+@pytest.mark.filterwarnings("ignore::trustsem.exceptions.DataQualityWarning")  # -99 in DATA
 def test_frozen_result(tmp_path):
     survey = load_survey(write_csv(tmp_path))
     with pytest.raises(AttributeError):
@@ -442,6 +453,7 @@ def test_nonfinite_value_names_file_row(tmp_path, ext, where, value):
         load_survey(p, codebook=cb)
 
 
+@pytest.mark.filterwarnings("ignore::trustsem.exceptions.DataQualityWarning")  # -99 in DATA
 def test_sheet_by_position_string_and_hint(tmp_path, codebook):
     from trustsem.io import check_model_columns, sheet_names, sheets_with_columns
 
@@ -461,3 +473,54 @@ def test_sheet_by_position_string_and_hint(tmp_path, codebook):
     survey = load_survey(path)
     with pytest.raises(DataError, match=r"first sheet.*\['tr1', 'tr2'\].*all 2 on sheet 'wave 1'"):
         check_model_columns(survey, "T =~ tr1 + tr2")
+
+
+# ------------------------------------------------------ undeclared missing codes
+def _likert_frame(n=40, seed=1):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({f"q{i}": rng.integers(1, 6, n).astype(float) for i in range(1, 5)})
+
+
+def test_value_outside_every_other_items_range_warns(tmp_path):
+    d = _likert_frame()
+    d.loc[[3, 7], "q2"] = 9
+    p = tmp_path / "nine.csv"
+    d.to_csv(p, index=False)
+    with pytest.warns(DataQualityWarning, match=r"Column 'q2' holds 9 \(2 cells\).*missing_codes: 9"):
+        load_survey(p)
+    d.loc[[3, 7], "q2"] = 6          # a wider scale, contiguous: no warning
+    d.to_csv(p, index=False)
+    assert load_survey(p).items == ["q1", "q2", "q3", "q4"]
+
+
+def test_spss_non_answer_labels_warn(tmp_path):
+    d = _likert_frame()
+    d.loc[[1, 2, 5], "q1"] = 8
+    d.loc[4, "q1"] = 9
+    p = tmp_path / "labels.sav"
+    pyreadstat.write_sav(d, str(p), variable_value_labels={
+        "q1": {1: "Strongly disagree", 5: "Strongly agree", 8: "Don't know", 9: "Refused"}})
+    with pytest.warns(DataQualityWarning) as record:
+        load_survey(p)
+    msg = next(str(w.message) for w in record if "labelled" in str(w.message))
+    assert "Column 'q1'" in msg and "8 = \"Don't know\" (3 cells)" in msg
+    assert "9 = 'Refused' (1 cell)" in msg and "missing_codes: 8;9" in msg
+    # declared in a codebook: no warning
+    cb = Codebook.from_frame(pd.DataFrame({
+        "item": ["q1", "q2", "q3", "q4"], "construct": ["A"] * 4, "type": ["likert"] * 4,
+        "scale_min": [1] * 4, "scale_max": [5] * 4, "missing": ["8;9", "", "", ""]}))
+    survey = load_survey(p, codebook=cb)
+    assert survey.data["q1"].isna().sum() == 4
+
+
+def test_codebook_numeric_column_with_isolated_code_warns(tmp_path):
+    d = _likert_frame().assign(age=np.arange(20, 60).astype(float))
+    d.loc[6, "age"] = 999
+    p = tmp_path / "age.csv"
+    d.to_csv(p, index=False)
+    cb = Codebook.from_frame(pd.DataFrame({
+        "item": ["q1", "q2", "q3", "q4", "age"], "construct": ["A"] * 4 + [""],
+        "type": ["likert"] * 4 + ["numeric"], "scale_min": [1] * 4 + [None],
+        "scale_max": [5] * 4 + [None]}))
+    with pytest.warns(DataQualityWarning, match=r"'age' holds 999 \(1 cell\)"):
+        load_survey(p, codebook=cb)

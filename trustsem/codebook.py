@@ -191,6 +191,8 @@ class Codebook:
         where0 = f"Codebook {source!r}" if source else "Codebook"
         raw = raw.copy()
         raw.columns = [_cell_str(c).lower() for c in raw.columns]
+        if "missing" in raw.columns and "missing_codes" not in raw.columns:
+            raw = raw.rename(columns={"missing": "missing_codes"})  # short spelling
         dup = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
         if dup:
             raise DataError(f"{where0} has duplicate column names: {dup}.")

@@ -13,6 +13,7 @@ import io as _io
 import os
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import pandas as pd
 
 from ._validation import check_finite_values, check_option, format_value
 from .codebook import Codebook
-from .exceptions import DataError, SpecificationError
+from .exceptions import DataError, DataQualityWarning, SpecificationError
 from .prep import _missing_mask, _outside_scale, _plain, _set_missing
 
 __all__ = [
@@ -252,13 +253,9 @@ def load_survey(
     if cb is None:
         check_finite_values(df, row_label, prefix=f"File {name!r}: ")
         items = _infer_items(df)
-        codes = _suspect_codes(df, items)
-        if codes:
-            notes.append(
-                f"Columns taken as items hold values that look like missing codes:"
-                f" {codes}. They are treated as answers; declare them in a"
-                " codebook's missing_codes."
-            )
+        for msg in suspect_missing_codes(df, items, value_labels):
+            notes.append(msg)
+            warnings.warn(f"File {name!r}: {msg}", DataQualityWarning, stacklevel=2)
         notes.append(
             f"No codebook: took {len(items)} numeric columns with at most"
             f" {MAX_ITEM_LEVELS} distinct whole-number values as items: {items}."
@@ -282,6 +279,11 @@ def load_survey(
         hint=lambda missing: missing_columns_hint(p, missing, sheet),
     )
     notes.extend(cb_notes)
+    not_numbers = {c for c, t in cb.types.items() if t not in ("likert", "numeric")}
+    # value labels of codes the codebook declares missing are already NaN
+    for msg in suspect_missing_codes(df, cb.items, value_labels, skip=not_numbers):
+        notes.append(msg)
+        warnings.warn(f"File {name!r}: {msg}", DataQualityWarning, stacklevel=2)
     moved = [c for c in recoded.loc[recoded["reversed"], "column"] if c in value_labels]
     if moved:
         notes.append(f"Value labels of reversed items {moved} moved with the values.")
@@ -772,6 +774,146 @@ def _infer_items(df: pd.DataFrame) -> list[str]:
         if len(np.unique(v)) <= MAX_ITEM_LEVELS:
             items.append(col)
     return items
+
+
+#: Value labels that mean "no answer" (SPSS/Stata files).
+_MISSING_LABEL = re.compile(
+    r"refus|don'?t know|do not know|dont know|no answer|not answered|not applicable"
+    r"|\bn/?a\b|missing|prefer not|no opinion|can'?t say|cannot say|keine angabe"
+    r"|wei(ss|ß) nicht|不知道|拒绝|拒答|不适用|无回答|说不清|不清楚",
+    re.IGNORECASE,
+)
+#: Numbers commonly used as missing-data codes.
+_CLASSIC_CODES = frozenset(
+    {-9.0, -99.0, -999.0, -9999.0, -8.0, -98.0, -998.0, 99.0, 999.0, 9999.0, 98.0, 998.0}
+)
+
+
+def _isolated(x: float, rest: np.ndarray) -> bool:
+    """``x`` lies beyond the other values of its column with a gap (not 6 after 5)."""
+    return bool(rest.size) and (x > rest.max() + 1 or x < rest.min() - 1)
+
+
+def _beyond_gap(u: np.ndarray, lo: float, hi: float) -> set[float]:
+    """Values of the sorted unique ``u`` outside ``[lo, hi]`` that are cut off
+    from the rest of the column by a gap (1-5 then 9: 9; 1-8 contiguous: none)."""
+    out: set[float] = set()
+    for i in range(len(u) - 1, 0, -1):
+        if u[i] <= hi:
+            break
+        if u[i] - u[i - 1] >= 2:
+            out.update(float(x) for x in u[i:])
+            break
+    for i in range(len(u) - 1):
+        if u[i] >= lo:
+            break
+        if u[i + 1] - u[i] >= 2:
+            out.update(float(x) for x in u[: i + 1])
+            break
+    return out
+
+
+def _cells(n: int) -> str:
+    return f"{n} cell" if n == 1 else f"{n} cells"
+
+
+def _join_names(cols: list[str]) -> str:
+    return ", ".join(repr(c) for c in cols)
+
+
+def suspect_missing_codes(
+    df: pd.DataFrame,
+    items: list[str],
+    value_labels: dict[str, dict[Any, str]] | None = None,
+    skip: set[str] | None = None,
+) -> list[str]:
+    """Warnings (one line each) about values that look like undeclared missing
+    codes: -99, 99, 999 ... in items, values far outside every other item's
+    range, codes like 99 isolated beyond the rest of a numeric column, and
+    SPSS/Stata value labels such as "Refused" or "Don't know" on values that
+    occur in the data."""
+    skip = skip or set()
+    value_labels = value_labels or {}
+    found: dict[str, set[float]] = {}
+    counts: dict[tuple[str, float], int] = {}
+    labelled: list[str] = []
+    items = [c for c in items if c in df.columns and c not in skip]
+    ordinary: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    for col in df.columns:
+        s = df[col]
+        if col in skip or pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        v = s.dropna().to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        if v.size:
+            values[col] = v
+            u = np.unique(v)
+            ordinary[col] = u[(u > -9) & (u < 97)]
+    # value labels first: they say what the code means
+    for col, labels in value_labels.items():
+        if col not in values:
+            continue
+        hits = []
+        for key, lab in labels.items():
+            if not isinstance(key, (int, float, np.number)) or not _MISSING_LABEL.search(str(lab)):
+                continue
+            n = int(np.sum(values[col] == float(key)))
+            if n:
+                hits.append(f"{format_value(key)} = {str(lab)!r} ({_cells(n)})")
+                found.setdefault(col, set()).add(-np.inf)  # reported; no double line
+                counts[(col, float(key))] = -1
+        if hits:
+            labelled.append(
+                f"Column {str(col)!r} holds values labelled as non-answers: {'; '.join(hits)}."
+                " The file does not declare them missing, so they are analysed as"
+                " answers. Declare them with the codebook's missing_codes entry"
+                " (missing_codes: " + ";".join(h.split(" = ")[0] for h in hits) + ")."
+            )
+    for col, v in values.items():
+        u = np.unique(v)
+        odd: set[float] = set()
+        if col in items:
+            odd |= {float(x) for x in u if x <= -9 or x >= 97}
+            others = [ordinary[o] for o in items if o != col and o in ordinary and ordinary[o].size]
+            if others and v.size >= 10:
+                lo = min(o.min() for o in others)
+                hi = max(o.max() for o in others)
+                odd |= _beyond_gap(u, lo, hi)
+        else:
+            for x in u:
+                if float(x) in _CLASSIC_CODES and _isolated(x, u[~np.isin(u, list(_CLASSIC_CODES))]):
+                    odd.add(float(x))
+        odd = {x for x in odd if counts.get((col, x)) != -1}
+        n_odd = {x: int(np.sum(v == x)) for x in odd}
+        # codes are the exception, not most answers (an id column 101, 102 ...)
+        if sum(n_odd.values()) * 2 >= v.size:
+            odd = set()
+        for x in odd:
+            counts[(col, x)] = n_odd[x]
+        if odd:
+            found.setdefault(col, set()).update(odd)
+    # one line per set of values shared by several columns
+    groups: dict[tuple[float, ...], list[str]] = {}
+    for col, vals in found.items():
+        key = tuple(sorted(x for x in vals if np.isfinite(x)))
+        if key:
+            groups.setdefault(key, []).append(col)
+    msgs = list(labelled)
+    for key, cols in groups.items():
+        n = sum(counts[(c, x)] for c in cols for x in key)
+        shown = ", ".join(format_value(x) for x in key)
+        what = f"Column {_join_names(cols)} holds" if len(cols) == 1 else (
+            f"Columns {_join_names(cols)} hold")
+        one = len(key) == 1
+        msgs.append(
+            f"{what} {shown} ({_cells(n)}), which look{'s' if one else ''} like"
+            f" {'a missing-data code' if one else 'missing-data codes'} but"
+            f" {'is' if one else 'are'} analysed as {'an answer' if one else 'answers'}."
+            " Declare them with the codebook's missing_codes entry (missing_codes:"
+            f" {';'.join(format_value(x) for x in key)}) or leave those cells empty."
+        )
+    return msgs
 
 
 def _suspect_codes(df: pd.DataFrame, columns: list[str]) -> dict[str, list[float]]:
