@@ -39,7 +39,7 @@ def test_listwise_is_default_and_reported(trust):
 
 def test_wlsmv_errors(trust):
     hs = ref_data("holzinger_swineford_1939.csv")
-    with pytest.raises(ts.SpecificationError, match="x1"):
+    with pytest.raises(ts.DataError, match="x2"):        # declared ordered, not integer
         ts.cfa("v =~ x1 + x2 + x3", hs, ordered=["x2", "x3"])
     with pytest.raises(ts.SpecificationError, match="FIML"):
         ts.cfa(M, trust, ordered=True, missing="fiml")

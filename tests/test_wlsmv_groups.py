@@ -3,13 +3,14 @@
 Cases (tests/reference/r/wlsmv_defined.R, wlsmv_group.R, wlsmv_theta.R, wlsmv_lrt.R): HS x1-x9 cut at
 their quartiles (tests/reference/data/hs_ordinal4.csv), single-group models with ``:=``
 and ``==``, and the school groups at the configural, thresholds, thresholds + loadings,
-+ intercepts and a partial level, the theta parameterization; lavTestLRT() between
-nested levels.
++ intercepts and a partial level, the theta parameterization, ordered and continuous
+variables together (wlsmv_mixed.R); lavTestLRT() between nested levels.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import trustsem as ts
@@ -27,6 +28,12 @@ def hs4():
     return ref_data("hs_ordinal4.csv")
 
 
+def _mixed(hs4):
+    hs = ref_data("holzinger_swineford_1939.csv")
+    return pd.DataFrame({"x1": hs4["x1"], "x2": hs4["x2"],
+                         **{v: hs[v] for v in ("x3", "x4", "x5", "x6")}})
+
+
 def _group(ge, **kw):
     return lambda d: ts.cfa(HS, d, ordered=True, group="school", group_equal=ge, **kw)
 
@@ -42,6 +49,8 @@ CASES = {
     "hs4_wlsmv_partial": _group(["thresholds", "loadings", "lv.variances"],
                                 group_partial=["visual=~x2", "x3|t2"]),
     "hs4_wlsmv_theta": lambda d: ts.cfa(HS, d, ordered=True, parameterization="theta"),
+    "hs4_wlsmv_mixed": lambda d: ts.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6",
+                                        _mixed(d), ordered=["x1", "x2"]),
     "hs4_wlsmv_theta_metric": _group(["thresholds", "loadings"], parameterization="theta"),
 }
 MEASURES = ["npar", "df", "chisq", "pvalue", "fmin", "baseline.chisq", "baseline.df",
@@ -221,9 +230,24 @@ def test_theta_and_delta_are_the_same_fit(hs4):
         assert a[k] == pytest.approx(b[k], rel=1e-6)
 
 
-def test_mixed_ordered_and_continuous_refused(hs4):
-    with pytest.raises(ts.SpecificationError, match=r"\['x3'"):
-        ts.cfa(HS, hs4, ordered=["x1", "x2"])
+def test_mixed_first_stage_equals_lavaan(hs4):
+    from trustsem._engine.ordinal import mixed_moments
+
+    mm = mixed_moments(_mixed(hs4), ["x1", "x2"])
+    ref = load_reference("hs4_wlsmv_mixed", "gamma")
+    assert mm.th_labels + [f"{v}~~{v}" for v in mm.numeric] == list(ref["label"])[:14]
+    wls = np.concatenate([mm.th_vector, mm.cor_vector])
+    assert np.allclose(wls, ref["value"], atol=1e-6)
+    assert np.allclose(mm.gamma, ref.iloc[:, 2:].to_numpy(float), atol=1e-6)
+
+
+def test_mixed_limits_refused(hs4):
+    d = _mixed(hs4)
+    with pytest.raises(ts.SpecificationError, match="listwise"):
+        ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], missing="pairwise")
+    d["school"] = hs4["school"]
+    with pytest.raises(ts.SpecificationError, match=r"\['x3'\]"):
+        ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], group="school")
 
 
 def test_summary_of_a_multigroup_fit(ladder):

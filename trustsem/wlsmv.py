@@ -37,7 +37,7 @@ from scipy import linalg, optimize, stats
 from ._engine import fitmeasures as fm
 from ._engine import robust_fit
 from ._engine.dwls import scaled_shifted, u_matrix
-from ._engine.ordinal import ordinal_moments
+from ._engine.ordinal import mixed_moments, ordinal_moments
 from ._engine.ram import GroupStats, RamModel
 from ._engine.rows import RowEvaluator
 from ._engine.start import start_values
@@ -79,6 +79,7 @@ class WLSMVModel:
     cols: np.ndarray
     names: list
     theta_param: bool = False       # theta parameterization: scale factors derived
+    num_idx: np.ndarray = None      # continuous variables (their variances follow the thresholds)
 
     @property
     def nx(self) -> int:
@@ -108,47 +109,62 @@ class WLSMVModel:
         return theta
 
     def implied(self, x: np.ndarray, jacobian: bool = False):
-        """Per group the model thresholds and correlations (and their Jacobian in x)."""
+        """Per group the model thresholds, variances and correlations (and their Jacobian).
+
+        A continuous variable has minus its mean in the threshold block and its
+        variance in the variance block (lavaan's WLS.obs layout).
+        """
         thp, _, _ = self.split(x)
         theta = self.ram_theta(x, fill=False)
         out, jac = [], []
         nts = len(self.struct_idx)
+        nu = self.num_idx if self.num_idx is not None else np.zeros(0, dtype=int)
         for g in range(self.ngroups):
             it = self.th_item[g]
-            ti = self.th_index[g]
+            ti_all = self.th_index[g]
+            num = ti_all < 0
+            ordr = ~num
+            ti = ti_all[ordr]
             if jacobian:
                 Sigma, mu, dS, dmu = self.model.derivatives(theta, g)
             else:
                 Sigma, mu = self.model.implied(theta, g)
             d = 1.0 / np.sqrt(np.diag(Sigma)) if self.theta_param else self.deltas(x, g)
-            dev = thp[ti] - mu[it]
-            m_th = d[it] * dev
+            io = it[ordr]
+            dev = thp[ti] - mu[io]
+            m_th = np.empty(len(it))
+            m_th[ordr] = d[io] * dev
+            m_th[num] = -mu[it[num]]
+            m_var = Sigma[nu, nu]
             m_cor = d[self.rows] * d[self.cols] * Sigma[self.rows, self.cols]
-            out.append(np.concatenate([m_th, m_cor]))
+            out.append(np.concatenate([m_th, m_var, m_cor]))
             if jacobian:
-                nth, nc = len(it), len(self.rows)
-                J = np.zeros((nth + nc, self.nx))
-                J[np.arange(nth), ti] = d[it]
+                nth, nv, nc = len(it), len(nu), len(self.rows)
+                J = np.zeros((nth + nv + nc, self.nx))
+                ro = np.flatnonzero(ordr)
+                J[ro, ti] = d[io]
                 ds = dS[self.struct_idx][:, self.rows, self.cols].T   # nc x nts
                 dm = dmu[self.struct_idx][:, it].T                   # nth x nts
                 a = self.nth_par
-                J[:nth, a:a + nts] = -d[it][:, None] * dm
-                J[nth:, a:a + nts] = (d[self.rows] * d[self.cols])[:, None] * ds
+                J[:nth, a:a + nts] = -np.where(ordr, d[it], 1.0)[:, None] * dm
+                if nv:
+                    J[nth:nth + nv, a:a + nts] = dS[self.struct_idx][:, nu, nu].T
+                J[nth + nv:, a:a + nts] = (d[self.rows] * d[self.cols])[:, None] * ds
                 if self.theta_param:
                     # d_j = Sigma_jj^-1/2 depends on the structural parameters too
                     dd = -0.5 * d[:, None] ** 3 * np.diagonal(dS[self.struct_idx], axis1=1,
                                                               axis2=2).T      # p x nts
                     s_ = Sigma[self.rows, self.cols][:, None]
-                    J[:nth, a:a + nts] += dev[:, None] * dd[it]
-                    J[nth:, a:a + nts] += s_ * (dd[self.rows] * d[self.cols][:, None]
-                                                + d[self.rows][:, None] * dd[self.cols])
+                    J[ro, a:a + nts] += dev[:, None] * dd[io]
+                    J[nth + nv:, a:a + nts] += s_ * (dd[self.rows] * d[self.cols][:, None]
+                                                     + d[self.rows][:, None] * dd[self.cols])
                 di = self.delta_index[g]
                 if di is not None:
-                    J[np.arange(nth), di[it]] += dev
+                    J[ro, di[io]] += dev
                     s = Sigma[self.rows, self.cols]
                     ar = np.arange(nc)
-                    J[nth + ar, di[self.rows]] += d[self.cols] * s
-                    J[nth + ar, di[self.cols]] += d[self.rows] * s
+                    J[nth + nv + ar, di[self.rows]] += d[self.cols] * s
+                    J[nth + nv + ar, di[self.cols]] += d[self.rows] * s
                 jac.append(J)
         return (out, jac) if jacobian else out
 
@@ -179,14 +195,11 @@ def _check_ordered(ov, ordered):
     unknown = [v for v in ordered_set if v not in ov]
     if unknown:
         raise SpecificationError(f"`ordered` names variables that are not in the model: {unknown}.")
-    continuous = [v for v in ov if v not in ordered_set]
-    if continuous:
+    if not ordered_set:
         raise SpecificationError(
-            "WLSMV with ordered and continuous observed variables in one model is not supported"
-            f" in this version; {continuous} are not declared ordered. Declare every observed"
-            " variable ordered (ordered=True, e.g. for Likert items), or fit the model with"
-            " estimator='MLR' treating the items as continuous.")
-    return ordered_set
+            "`ordered` names no variable; WLSMV here needs at least one ordered item. For"
+            " continuous data use estimator='ML' or 'MLR'.")
+    return [v for v in ov if v in ordered_set]
 
 
 def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, options: dict,
@@ -199,7 +212,22 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     data = check_dataframe(data)
     spec.check_data(data.columns)
     ov = list(spec.observed)
-    _check_ordered(ov, ordered)
+    ord_items = _check_ordered(ov, ordered)
+    numeric = [v for v in ov if v not in ord_items]
+    if numeric:
+        if missing != "listwise":
+            raise SpecificationError(
+                f"With continuous variables in a WLSMV model ({numeric}) only missing='listwise'"
+                " is supported in this version; got missing={missing!r}.".replace(
+                    "{missing!r}", repr(missing)))
+        if group is not None:
+            raise SpecificationError(
+                "Ordered and continuous variables together are supported in one group only in"
+                f" this version; {numeric} are continuous. Declare them ordered, or drop `group`.")
+        if parameterization != "delta":
+            raise SpecificationError(
+                "parameterization='theta' with continuous variables is not supported in this"
+                " version; use the default 'delta'.")
     if missing not in ("listwise", "pairwise"):
         raise SpecificationError(
             "WLSMV supports missing='listwise' (lavaan's default for ordered data) or"
@@ -211,7 +239,10 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     oms = []
     for lab, mask in zip(glabels, masks):
         where = f" (group {lab})" if G > 1 else ""
-        om = ordinal_moments(X.loc[mask], ordered=True, missing=missing)
+        if numeric:
+            om = mixed_moments(X.loc[mask], ord_items)
+        else:
+            om = ordinal_moments(X.loc[mask], ordered=True, missing=missing)
         notes.extend(n + where for n in om.notes)
         n_rows_g = int(mask.sum())
         if missing == "listwise" and om.nobs < n_rows_g:
@@ -220,7 +251,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                           MissingDataWarning, stacklevel=4)
         oms.append(om)
     if G > 1:
-        for v in ov:
+        for v in ord_items:
             lv0 = list(oms[0].levels[v])
             for lab, om in zip(glabels[1:], oms[1:]):
                 if list(om.levels[v]) != lv0:
@@ -244,15 +275,23 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     lv_means_free = G > 1 and ("thresholds" in group_equal or "intercepts" in group_equal) \
         and "means" not in group_equal
     theta_param = parameterization == "theta"
-    _delta_table(pt, ov, lv_means_free, theta_param=theta_param, thr_equal=thr_equal)
+    _delta_table(pt, ord_items, lv_means_free, theta_param=theta_param, thr_equal=thr_equal)
     from .sem import _apply_equality_constraints
 
     _apply_equality_constraints(pt)
-    sts = [GroupStats(nobs=n, cov=om.cor.copy(), mean=np.zeros(p)) for n, om in zip(Ns, oms)]
+    num_idx = np.array([ov.index(v) for v in numeric], dtype=int)
+    sts = []
+    for n, om in zip(Ns, oms):
+        mean = np.zeros(p)
+        if numeric:
+            th_is_num = np.array(["|" not in lab for lab in om.th_labels])
+            mean[om.th_item[th_is_num]] = -om.th_vector[th_is_num]
+        sts.append(GroupStats(nobs=n, cov=(om.cov if numeric else om.cor).copy(), mean=mean))
     model = RamModel(pt, sts)
     tab = pt.table
     ram_names = _param_names(pt)
-    is_res = ((tab["op"] == "~~") & (tab["lhs"] == tab["rhs"]) & tab["lhs"].isin(ov)).to_numpy()
+    is_res = ((tab["op"] == "~~") & (tab["lhs"] == tab["rhs"])
+              & tab["lhs"].isin(ord_items)).to_numpy()
     res_map = []
     for i in np.where(is_res & (tab["free"] > 0).to_numpy() & (not theta_param))[0]:
         r = tab.iloc[i]
@@ -267,6 +306,9 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     for g, om in enumerate(oms):
         idx = []
         for lab in om.th_labels:
+            if "|" not in lab:                 # minus the mean of a continuous variable
+                idx.append(-1)
+                continue
             if thr_equal and g > 0 and lab not in partial_th and lab in th_first:
                 idx.append(th_first[lab])
                 continue
@@ -275,7 +317,8 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                 th_first[lab] = len(names)
             names.append(lab + gsuf(g))
         th_index.append(np.array(idx, dtype=int))
-        th_item.append(np.array([ov.index(lab.split("|")[0]) for lab in om.th_labels], dtype=int))
+        th_item.append(np.array([ov.index(lab.split("|")[0] if "|" in lab else lab[:-2])
+                                 for lab in om.th_labels], dtype=int))
     nth_par = len(names)
     names += [ram_names[k] for k in struct_idx]
     delta_index = [None] * G
@@ -286,7 +329,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     jj, ii = np.triu_indices(p, k=1)
     wm = WLSMVModel(model=model, p=p, ngroups=G, nth_par=nth_par, struct_idx=struct_idx,
                     res_map=res_map, th_index=th_index, th_item=th_item, delta_index=delta_index,
-                    rows=ii, cols=jj, names=names, theta_param=theta_param)
+                    rows=ii, cols=jj, names=names, theta_param=theta_param, num_idx=num_idx)
 
     # lavaan weights and sandwiches with N/(N-1) times the first-stage Gamma
     # (its NACOV with the unbiased divisor); without it chisq and SEs are off
@@ -314,8 +357,9 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     th0 = np.zeros(nth_par)
     cnt = np.zeros(nth_par)
     for g, om in enumerate(oms):
-        np.add.at(th0, th_index[g], om.th_vector)
-        np.add.at(cnt, th_index[g], 1)
+        o = th_index[g] >= 0
+        np.add.at(th0, th_index[g][o], om.th_vector[o])
+        np.add.at(cnt, th_index[g][o], 1)
     x0[:nth_par] = th0 / cnt
     theta0 = start_values(model, sts)
     x0[nth_par:nth_par + len(struct_idx)] = theta0[struct_idx]
@@ -332,7 +376,8 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                                  & (tab["free"] > 0), "group"].astype(int) - 1)
     for g in range(G):
         if delta_index[g] is None and g not in lv_mean_groups and not theta_param:
-            own = th_index[g][cnt[th_index[g]] == 1]
+            tig = th_index[g][th_index[g] >= 0]
+            own = tig[cnt[tig] == 1]
             active[own] = False
     x_fix = x0.copy()
 
@@ -382,31 +427,38 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     sc, a, shift, _, _ = scaled_shifted(chisq, df, U, Gam_all)
     Tb, dfb, t1b, t2b = 0.0, 0, 0.0, 0.0
     for om, n, w, Gm in zip(oms, Ns, ws, Gammas):
-        nth = len(om.th_vector)
-        w_c = w[nth:]
-        Tb += n * float(np.sum(w_c * om.cor_vector ** 2))
-        dfb += len(om.cor_vector)
-        UG = np.concatenate([np.zeros(nth), w_c])[:, None] * Gm
+        nsat = len(om.th_vector) + len(numeric)    # thresholds, means, variances: saturated
+        w_c = w[nsat:]
+        Tb += n * float(np.sum(w_c * om.cor_vector[len(numeric):] ** 2))
+        dfb += len(w_c)
+        UG = np.concatenate([np.zeros(nsat), w_c])[:, None] * Gm
         t1b += float(np.trace(UG))
         t2b += float(np.sum(UG * UG.T))
     ab = np.sqrt(dfb / t2b)
     scb = ab * Tb + (dfb - ab * t1b)
-    Sig_list = []
+    Sig_list, Cov_list = [], []        # implied correlations; covariances (continuous)
     for g in range(G):
         Sg = model.implied(theta, g)[0]
         d = wm.deltas(x, g)
-        Sig_list.append(d[:, None] * Sg * d[None, :])
+        C = d[:, None] * Sg * d[None, :]
+        sd_ = np.sqrt(np.diag(C))
+        Cov_list.append(C)
+        Sig_list.append(C / sd_[:, None] / sd_[None, :])
     # catML takes lavaan's NACOV as is (divisor N, not the N-1 of the weights)
     cat_groups = [robust_fit.CatGroup(R=om.cor, Sigma=S + np.diag(1 - np.diag(S)), jacobian=J,
                                       w=w, gamma=om.gamma, nobs=n, nth=len(om.th_vector),
                                       rows=ii, cols=jj)
                   for om, S, J, w, n in zip(oms, Sig_list, J_list, ws, Ns)]
-    robust = robust_fit.catml(cat_groups, df=G * len(ii) - (npar - nth_par))
+    # lavaan's catML refit fails (NA) when thresholds are held equal: follow it
+    free_th = nth_par == sum(len(om.th_vector) for om in oms)
+    robust = (robust_fit.catml(cat_groups, df=G * len(ii) - (npar - nth_par)) if free_th
+              else robust_fit.NA_PARTS)
     fit = _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, chisq / N,
                         [om.cor for om in oms], Sig_list, Ns, G, robust=robust)
 
     # estimates table -----------------------------------------------------------
-    rows = _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level)
+    rows = _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
+                          ord_items)
     problems += _heywood_checks(rows[rows["op"] != "|"], pt, model, theta)
     for cls, msg in problems:
         notes.append(msg)
@@ -421,7 +473,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                  f" N = {N}.")
     vc = pd.DataFrame(V, index=names, columns=names)
     options = dict(options, estimator="WLSMV", information="expected", se_label="robust (sandwich)",
-                   nobs=Ns, n_rows=len(X), ordered=list(ov), missing=missing,
+                   nobs=Ns, n_rows=len(X), ordered=list(ord_items), missing=missing,
                    group=group, group_labels=list(glabels), group_equal=list(group_equal),
                    group_partial=list(group_partial), meanstructure=True,
                    parameterization=parameterization, level=level,
@@ -436,9 +488,9 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         estimates=rows, fit_measures=pd.Series(fit, dtype=float), r2=r2,
         spec=spec, n_obs=N, estimator="WLSMV", converged=converged,
         notes=tuple(notes), versions=_versions(), options=options, vcov=vc,
-        implied={glabels[g]: pd.DataFrame(Sig_list[g] + np.diag(1 - np.diag(Sig_list[g])),
-                                          index=ov, columns=ov) for g in range(G)},
-        sample={glabels[g]: pd.DataFrame(oms[g].cor, index=ov, columns=ov) for g in range(G)},
+        implied={glabels[g]: pd.DataFrame(Cov_list[g], index=ov, columns=ov) for g in range(G)},
+        sample={glabels[g]: pd.DataFrame(oms[g].cov if numeric else oms[g].cor, index=ov,
+                                         columns=ov) for g in range(G)},
         _context=ctx)
 
 
@@ -486,7 +538,8 @@ def _delta_table(pt, ov, lv_means_free: bool, *, theta_param: bool = False,
     tab["fixedval"] = fixedval
 
 
-def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level):
+def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
+                   ordered_items):
     from .sem import _delta_se
 
     G = wm.ngroups
@@ -512,9 +565,10 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level):
         sub = base[base["group"] == g + 1]
         n_load = int((sub["op"] == "=~").sum())
         d = wm.deltas(x, g)
-        it, ti = wm.th_item[g], wm.th_index[g]
+        keep = wm.th_index[g] >= 0               # thresholds (not minus a mean)
+        it, ti = wm.th_item[g][keep], wm.th_index[g][keep]
         th = x[ti]
-        lab = oms[g].th_labels
+        lab = [s_ for s_, k in zip(oms[g].th_labels, keep) if k]
         th_rows = pd.DataFrame({
             "lhs": [s.split("|")[0] for s in lab], "op": "|", "rhs": [s.split("|")[1] for s in lab],
             "group": g + 1, "label": np.nan, "est": th, "se": se_x[ti], "std_lv": th,
@@ -524,6 +578,7 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level):
         sc_rows = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "group": g + 1, "label": np.nan,
                                 "est": d, "se": dse, "std_lv": d, "std_all": 1.0,
                                 "_free": di is not None})
+        sc_rows = sc_rows[sc_rows["lhs"].isin(ordered_items)]
         parts += [sub.iloc[:n_load], th_rows, sub.iloc[n_load:][sub.iloc[n_load:]["op"] != "~1"],
                   sc_rows, sub.iloc[n_load:][sub.iloc[n_load:]["op"] == "~1"]]
     rows = pd.concat(parts, ignore_index=True)

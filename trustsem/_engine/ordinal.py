@@ -963,3 +963,199 @@ def _gamma(C, Ks, th_list, T, jj, ii, rho, Kmax):
         G += M.T @ M
     G *= n
     return 0.5 * (G + G.T)
+
+
+# ---------------------------------------------------------------------------
+# ordered and continuous variables together (complete data)
+# ---------------------------------------------------------------------------
+
+@dataclass
+class MixedMoments:
+    """First stage of WLSMV with ordered and continuous variables (lavaan muthen1984).
+
+    ``th_vector`` holds, variable by variable, the thresholds of an ordered
+    item or minus the mean of a continuous one (lavaan's ``x~1`` entries of
+    ``WLS.obs``); ``cor_vector`` the variances of the continuous variables
+    followed by the strict lower triangle (column by column) of ``cov``: the
+    polychoric correlations, polyserial correlations times the SD of the
+    continuous variable, and covariances (divisor N) of continuous pairs.
+    ``gamma`` is lavaan's NACOV of ``sqrt(N)`` times that whole vector.
+    """
+
+    names: list
+    numeric: list
+    th_vector: np.ndarray
+    th_labels: list
+    th_item: np.ndarray            # variable index of each th_vector entry
+    var_vector: np.ndarray
+    cor: np.ndarray                # correlations (polychoric, polyserial, Pearson)
+    cov: np.ndarray                # cor rescaled by the SDs of the continuous variables
+    cor_vector: np.ndarray         # variances of numerics, then lower-triangle cov
+    gamma: np.ndarray
+    nobs: int
+    notes: list
+    levels: dict
+
+
+def _polyserial(z, code, th):
+    """Two-step polyserial correlation (lavaan lav_bvmix): ML of rho given the margins."""
+    from scipy.optimize import minimize_scalar
+
+    TH = np.concatenate(([-_BORDER], th, [_BORDER]))
+    up, lo = TH[code + 1], TH[code]
+
+    def nll(rho):
+        R = np.sqrt(1 - rho * rho)
+        p = ndtr((up - rho * z) / R) - ndtr((lo - rho * z) / R)
+        return -np.sum(np.log(np.maximum(p, np.finfo(float).eps)))
+
+    res = minimize_scalar(nll, bounds=(-0.995, 0.995), method="bounded",
+                          options={"xatol": 1e-12})
+    return float(res.x)
+
+
+def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
+    """Thresholds, means, variances, polychoric/polyserial/Pearson correlations and Gamma.
+
+    Complete rows only (lavaan's listwise default). Equals lavaan 0.6-14
+    ``lavInspect(fit, "wls.obs")`` and ``lavInspect(fit, "gamma")`` for a WLSMV
+    fit with ``ordered =`` naming some of the variables and no covariates.
+    """
+    df = data.dropna()
+    names = [str(c) for c in df.columns]
+    n, p = df.shape
+    ordset = set(ordered)
+    numeric = [v for v in names if v not in ordset]
+    notes: list[str] = []
+    levels: dict = {}
+    codes, ths, Y, mus, vs = {}, {}, {}, {}, {}
+    th_vector, th_labels, th_item, sc_th = [], [], [], []
+    th_cols: dict[int, list[int]] = {}
+    for j, v in enumerate(names):
+        col = df.iloc[:, j]
+        if v in ordset:
+            c, vals, _ = _column_codes(v, col)
+            if vals.size < 2:
+                raise DataError(f"ordered item {v!r} has only one observed category")
+            levels[v] = vals
+            freq = np.bincount(c, minlength=vals.size).astype(float)
+            th = _th_from_freq(freq)
+            codes[v], ths[v] = c, th
+            S = _uni_scores(th)[c]                            # n x (K-1)
+            th_cols[j] = list(range(len(th_vector), len(th_vector) + th.size))
+            th_vector += list(th)
+            th_labels += [f"{v}|t{m + 1}" for m in range(th.size)]
+            th_item += [j] * th.size
+            sc_th.append(S)
+        else:
+            y = col.to_numpy(float)
+            mu, var = y.mean(), y.var()
+            Y[v], mus[v], vs[v] = y, mu, var
+            th_cols[j] = [len(th_vector)]
+            th_vector.append(mu)                               # sign flipped at the end
+            th_labels.append(f"{v}~1")
+            th_item.append(j)
+            sc_th.append(((y - mu) / var)[:, None])
+    q_th = len(th_vector)
+    SC_var = np.column_stack([-1 / (2 * vs[v]) + (Y[v] - mus[v]) ** 2 / (2 * vs[v] ** 2)
+                              for v in numeric]) if numeric else np.zeros((n, 0))
+    var_col = {v: q_th + k for k, v in enumerate(numeric)}
+    nA = q_th + len(numeric)
+    jj, ii = np.triu_indices(p, k=1)
+    P = jj.size
+    COR = np.eye(p)
+    SC_cor = np.zeros((n, P))
+    A21 = np.zeros((P, nA))
+    H21 = np.zeros((P, nA))
+    H22 = np.ones(P)
+    sd = {v: np.sqrt(vs[v]) for v in numeric}
+    for k, (j, i) in enumerate(zip(jj, ii)):
+        vj, vi = names[j], names[i]
+        if vj in ordset and vi in ordset:
+            K1, K2 = ths[vj].size + 1, ths[vi].size + 1
+            Kmax = max(K1, K2)
+            thp = _pad_thresholds([ths[vj], ths[vi]], Kmax)
+            freq = np.zeros((1, Kmax, Kmax))
+            np.add.at(freq[0], (codes[vj], codes[vi]), 1.0)
+            rho = float(_solve_pairs(freq, thp[[0]], thp[[1]], np.array([K1 - 1]),
+                                     np.array([K2 - 1]), labels=[(vj, vi)])[0][0])
+            sr, Z1a, Z2a, Z1b, Z2b, _ = _bivariate_cell_scores(thp[[0]], thp[[1]], np.array([rho]))
+            a, b = codes[vj], codes[vi]
+            s_r = sr[0][a, b]
+            SC_cor[:, k] = s_r
+            for m in range(K1 - 1):
+                d = np.where(a == m, Z1a[0][a, b], 0.0) - np.where(a == m + 1, Z2a[0][a, b], 0.0)
+                A21[k, th_cols[j][m]] = s_r @ d
+            for m in range(K2 - 1):
+                d = np.where(b == m, Z1b[0][a, b], 0.0) - np.where(b == m + 1, Z2b[0][a, b], 0.0)
+                A21[k, th_cols[i][m]] = s_r @ d
+        elif vj in ordset or vi in ordset:
+            vn, vo = (vi, vj) if vj in ordset else (vj, vi)
+            jn, jo = names.index(vn), names.index(vo)
+            z = (Y[vn] - mus[vn]) / sd[vn]
+            c, th = codes[vo], ths[vo]
+            rho = _polyserial(z, c, th)
+            R = np.sqrt(1 - rho * rho)
+            TH = np.concatenate(([-_BORDER], th, [_BORDER]))
+            up, lo = TH[c + 1], TH[c]
+            t1, t2 = (up - rho * z) / R, (lo - rho * z) / R
+            d1 = np.exp(-0.5 * t1 * t1) / np.sqrt(_TWO_PI)
+            d2 = np.exp(-0.5 * t2 * t2) / np.sqrt(_TWO_PI)
+            pr = np.maximum(ndtr(t1) - ndtr(t2), np.finfo(float).eps)
+            inv = 1 / pr
+            dd = d1 - d2
+            s_rho = inv / R ** 3 * (d1 * (up * rho - z) - d2 * (lo * rho - z))
+            dmu = 1 / sd[vn] * (z + inv * (rho / R) * dd)
+            dvar = 1 / (2 * vs[vn]) * ((z * z - 1) + inv * rho * z / R * dd)
+            SC_cor[:, k] = s_rho
+            A21[k, th_cols[jn][0]] = s_rho @ dmu
+            A21[k, var_col[vn]] = s_rho @ dvar
+            for m in range(th.size):
+                dth = (np.where(c == m, d1, 0.0) - np.where(c == m + 1, d2, 0.0)) / R * inv
+                A21[k, th_cols[jo][m]] = s_rho @ dth
+            H21[k, var_col[vn]] = rho / (2 * sd[vn])
+            H22[k] = sd[vn]
+        else:
+            z1 = (Y[vj] - mus[vj]) / sd[vj]
+            z2 = (Y[vi] - mus[vi]) / sd[vi]
+            rho = float(np.mean(z1 * z2))
+            r2 = 1 - rho * rho
+            Q = z1 * z1 - 2 * rho * z1 * z2 + z2 * z2
+            s_rho = rho / r2 + z1 * z2 / r2 - rho * Q / r2 ** 2
+            g1 = (z1 - rho * z2) / r2
+            g2 = (z2 - rho * z1) / r2
+            SC_cor[:, k] = s_rho
+            A21[k, th_cols[j][0]] = s_rho @ (g1 / sd[vj])
+            A21[k, th_cols[i][0]] = s_rho @ (g2 / sd[vi])
+            A21[k, var_col[vj]] = s_rho @ (-1 / (2 * vs[vj]) + g1 * z1 / (2 * vs[vj]))
+            A21[k, var_col[vi]] = s_rho @ (-1 / (2 * vs[vi]) + g2 * z2 / (2 * vs[vi]))
+            H21[k, var_col[vj]] = sd[vi] * rho / (2 * sd[vj])
+            H21[k, var_col[vi]] = sd[vj] * rho / (2 * sd[vi])
+            H22[k] = sd[vj] * sd[vi]
+        COR[i, j] = COR[j, i] = rho
+    SC = np.hstack([np.hstack(sc_th), SC_var, SC_cor])
+    INNER = SC.T @ SC
+    A11 = np.zeros((nA, nA))
+    for j, v in enumerate(names):
+        idx = th_cols[j] + ([var_col[v]] if v in var_col else [])
+        A11[np.ix_(idx, idx)] = INNER[np.ix_(idx, idx)]
+    A11_inv = np.linalg.inv(A11)
+    A22_inv = np.diag(1.0 / np.sum(SC_cor * SC_cor, axis=0))
+    Binv = np.block([[A11_inv, np.zeros((nA, P))], [-A22_inv @ A21 @ A11_inv, A22_inv]])
+    W = Binv @ INNER @ Binv.T
+    H = np.block([[np.eye(nA), np.zeros((nA, P))], [H21, np.diag(H22)]])
+    W = H @ W @ H.T
+    num_th = [th_cols[names.index(v)][0] for v in numeric]
+    W[num_th, :] *= -1
+    W[:, num_th] *= -1
+    th_vec = np.array(th_vector)
+    th_vec[num_th] *= -1
+    sds = np.array([sd[v] if v in sd else 1.0 for v in names])
+    COV = COR * sds[:, None] * sds[None, :]
+    var_vector = np.array([vs[v] for v in numeric])
+    cor_vector = np.concatenate([var_vector, COV[ii, jj]])
+    gamma = n * 0.5 * (W + W.T)
+    return MixedMoments(names=names, numeric=numeric, th_vector=th_vec, th_labels=th_labels,
+                        th_item=np.array(th_item, dtype=int), var_vector=var_vector, cor=COR,
+                        cov=COV, cor_vector=cor_vector, gamma=gamma, nobs=int(n), notes=notes,
+                        levels=levels)
