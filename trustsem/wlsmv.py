@@ -9,7 +9,10 @@ defaults (delta parameterization, listwise or pairwise first stage): see
 Supported: models whose observed variables are all ordered, in one or more
 groups (``group=``, ``group_equal`` including ``"thresholds"``,
 ``group_partial`` including thresholds such as ``"x3|t2"``), with ``:=``
-defined parameters and ``==`` label equalities. :func:`difference_test`
+defined parameters and ``==`` label equalities, ``parameterization="theta"``;
+and, in one group with complete rows, ordered and continuous variables together
+(``mixed_moments`` in the first stage: a continuous variable contributes minus
+its mean, its variance and covariances). :func:`difference_test`
 compares two nested WLSMV fits as lavaan's ``lavTestLRT()``.
 
 Delta parameterization (lavaan's default), per group g and ordered item j with

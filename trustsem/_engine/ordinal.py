@@ -49,8 +49,12 @@ both items, scores of unobserved cells set to zero) and drops only rows that are
 empty on every item. ``N`` in Gamma is that number of rows. ``"listwise"``
 (lavaan's default for categorical data) keeps complete rows only.
 
-Only ordered items are handled; correlations with continuous variables
-(Pearson, polyserial) and exogenous covariates are out of scope.
+``mixed_moments`` handles ordered and continuous variables together (complete
+rows): means and ML variances of the continuous variables, two-step polyserial
+correlations (lavaan ``lav_bvmix``) and Pearson correlations, and their NACOV
+from the same casewise-score construction, rescaled to covariances (lavaan's
+``H`` matrix) with the mean entries sign-flipped as in lavaan's ``WLS.obs``.
+Exogenous covariates are out of scope.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ for s in ordinal_tiktok ordinal_trust ordinal_edge; do echo "== $s"; Rscript "te
 Rscript tests/reference/r/robust_ml.R
 Rscript tests/reference/r/wlsmv.R
 # WLSMV in groups, := / ==, difference tests (wlsmv_group.R writes data/hs_ordinal4.csv first)
-for s in wlsmv_group wlsmv_defined wlsmv_theta wlsmv_lrt; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
+for s in wlsmv_group wlsmv_defined wlsmv_theta wlsmv_mixed wlsmv_lrt; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
 Rscript tests/reference/r/ordinal_reliability.R
 # std.lv multi-group invariance; FIML with a missing fixed covariate; Wald CIs at level 0.90
 for s in hs_group_std_lv hs_mimic_missing_x hs_level90; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
