@@ -234,3 +234,47 @@ def test_fit_prints_undeclared_missing_codes_on_stderr(tmp_path, hs_csv, capsys)
     assert lines[0].startswith("trustsem: warning: File 'codes.csv': Column 'x2' holds -99 (3 cells)")
     assert "missing_codes: -99" in lines[0]
     assert (_digest(p), p.stat().st_mtime_ns) == before
+
+
+# ------------------------------------------------------------ Chinese names
+ZH_MODEL = "社会 =~ 社会1 + 社会2 + 社会3\n信任 =~ 信任1 + 信任2 + 信任3\n信任 ~ 社会\n"
+
+
+@pytest.fixture
+def gbk_csv(tmp_path, hs_csv):
+    d = pd.read_csv(hs_csv)[["x1", "x2", "x3", "x4", "x5", "x6"]]
+    d.columns = ["社会1", "社会2", "社会3", "信任1", "信任2", "信任3"]
+    p = tmp_path / "调查.csv"
+    d.to_csv(p, index=False, encoding="gbk")
+    return p
+
+
+def test_chinese_names_in_a_gbk_csv_through_load_survey_and_sem(gbk_csv):
+    import trustsem as ts
+    from trustsem.io import load_survey
+
+    survey = load_survey(gbk_csv)
+    assert list(survey.data.columns)[:3] == ["社会1", "社会2", "社会3"]
+    assert any("gb18030" in n for n in survey.notes)
+    res = ts.sem(ZH_MODEL, survey.data)
+    # lavaan 0.6-14 on the same file (read.csv(fileEncoding = "GBK"), sem(model, d)):
+    # chisq 24.361304, df 8, cfi 0.974969, rmsea 0.082429, srmr 0.047008; 信任 ~ 社会 0.503 (se 0.096)
+    fm = res.fit_measures
+    assert fm["chisq"] == pytest.approx(24.361304, abs=1e-3) and fm["df"] == 8
+    assert fm["cfi"] == pytest.approx(0.974969, abs=1e-3)
+    assert fm["rmsea"] == pytest.approx(0.082429, abs=1e-3)
+    assert fm["srmr"] == pytest.approx(0.047008, abs=1e-3)
+    est = res.estimates.set_index(["lhs", "op", "rhs"])["est"]
+    assert est[("信任", "~", "社会")] == pytest.approx(0.503, abs=1e-3)
+
+
+def test_chinese_names_through_trustsem_fit(gbk_csv, tmp_path, capsys):
+    m = tmp_path / "模型.lav"
+    m.write_text(ZH_MODEL, encoding="utf-8")
+    before = (_digest(gbk_csv), gbk_csv.stat().st_mtime_ns)
+    code, stdout, err = run(["fit", gbk_csv, "--model", m, "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert "社会 =~ 社会1" in stdout and "24.361" in stdout
+    est = pd.read_csv(tmp_path / "o" / "estimates.csv")
+    assert "社会2" in set(est["rhs"])
+    assert (_digest(gbk_csv), gbk_csv.stat().st_mtime_ns) == before
