@@ -253,3 +253,19 @@ def test_mixed_limits_refused(hs4):
 def test_summary_of_a_multigroup_fit(ladder):
     text = ladder["metric"].summary().as_text()
     assert "Grant-White" in text and "WLSMV" in text
+
+
+def test_categories_must_agree_across_groups(hs4):
+    d = hs4.copy()
+    d.loc[(d["school"] == "Pasteur") & (d["x1"] == 4), "x1"] = 3
+    with pytest.raises(ts.DataError, match="'x1'.*Pasteur"):
+        ts.cfa(HS, d, ordered=True, group="school", group_equal=["thresholds"])
+
+
+def test_context_keeps_first_stage_per_group(ladder):
+    res = ladder["thresholds"]
+    w = res.options["wlsmv"]
+    assert [g.shape for g in w["gamma"]] == [(63, 63), (63, 63)]
+    assert res._context.objective.ngroups == 2
+    assert list(res.implied) == ["Pasteur", "Grant-White"]
+    assert np.allclose(np.diag(res.implied["Grant-White"]), 1.0)
