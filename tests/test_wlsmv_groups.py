@@ -51,6 +51,9 @@ CASES = {
     "hs4_wlsmv_theta": lambda d: ts.cfa(HS, d, ordered=True, parameterization="theta"),
     "hs4_wlsmv_mixed": lambda d: ts.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6",
                                         _mixed(d), ordered=["x1", "x2"]),
+    "hs4_wlsmv_mixed_group": lambda d: ts.cfa(
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", _mixed(d).assign(school=d["school"]),
+        ordered=["x1", "x2"], group="school", group_equal=["thresholds", "loadings", "intercepts"]),
     "hs4_wlsmv_theta_metric": _group(["thresholds", "loadings"], parameterization="theta"),
 }
 MEASURES = ["npar", "df", "chisq", "pvalue", "fmin", "baseline.chisq", "baseline.df",
@@ -245,9 +248,8 @@ def test_mixed_limits_refused(hs4):
     d = _mixed(hs4)
     with pytest.raises(ts.SpecificationError, match="listwise"):
         ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], missing="pairwise")
-    d["school"] = hs4["school"]
-    with pytest.raises(ts.SpecificationError, match=r"\['x3'\]"):
-        ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], group="school")
+    with pytest.raises(ts.SpecificationError, match="theta"):
+        ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], parameterization="theta")
 
 
 def test_summary_of_a_multigroup_fit(ladder):

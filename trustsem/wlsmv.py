@@ -10,7 +10,7 @@ Supported: models whose observed variables are all ordered, in one or more
 groups (``group=``, ``group_equal`` including ``"thresholds"``,
 ``group_partial`` including thresholds such as ``"x3|t2"``), with ``:=``
 defined parameters and ``==`` label equalities, ``parameterization="theta"``;
-and, in one group with complete rows, ordered and continuous variables together
+and, with complete rows, ordered and continuous variables together
 (``mixed_moments`` in the first stage: a continuous variable contributes minus
 its mean, its variance and covariances). :func:`difference_test`
 compares two nested WLSMV fits as lavaan's ``lavTestLRT()``.
@@ -97,8 +97,11 @@ class WLSMVModel:
         if self.theta_param:
             Sigma = self.model.implied(self.ram_theta(x), g)[0]
             return 1.0 / np.sqrt(np.diag(Sigma))
+        d = np.ones(self.p)
         di = self.delta_index[g]
-        return np.ones(self.p) if di is None else x[di]
+        if di is not None:                 # -1: a continuous variable (no scale factor)
+            d[di >= 0] = x[di[di >= 0]]
+        return d
 
     def ram_theta(self, x: np.ndarray, *, fill: bool = True) -> np.ndarray:
         _, ts, _ = self.split(x)
@@ -166,8 +169,9 @@ class WLSMVModel:
                     J[ro, di[io]] += dev
                     s = Sigma[self.rows, self.cols]
                     ar = np.arange(nc)
-                    J[nth + nv + ar, di[self.rows]] += d[self.cols] * s
-                    J[nth + nv + ar, di[self.cols]] += d[self.rows] * s
+                    for a_, b_ in ((self.rows, self.cols), (self.cols, self.rows)):
+                        ok = di[a_] >= 0
+                        J[nth + nv + ar[ok], di[a_][ok]] += (d[b_] * s)[ok]
                 jac.append(J)
         return (out, jac) if jacobian else out
 
@@ -223,10 +227,6 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                 f"With continuous variables in a WLSMV model ({numeric}) only missing='listwise'"
                 " is supported in this version; got missing={missing!r}.".replace(
                     "{missing!r}", repr(missing)))
-        if group is not None:
-            raise SpecificationError(
-                "Ordered and continuous variables together are supported in one group only in"
-                f" this version; {numeric} are continuous. Declare them ordered, or drop `group`.")
         if parameterization != "delta":
             raise SpecificationError(
                 "parameterization='theta' with continuous variables is not supported in this"
@@ -327,8 +327,11 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     delta_index = [None] * G
     if thr_equal and not theta_param:
         for g in range(1, G):
-            delta_index[g] = np.arange(len(names), len(names) + p)
-            names += [f"{v}~*~{v}" + gsuf(g) for v in ov]
+            di = np.full(p, -1)
+            for v in ord_items:
+                di[ov.index(v)] = len(names)
+                names.append(f"{v}~*~{v}" + gsuf(g))
+            delta_index[g] = di
     jj, ii = np.triu_indices(p, k=1)
     wm = WLSMVModel(model=model, p=p, ngroups=G, nth_par=nth_par, struct_idx=struct_idx,
                     res_map=res_map, th_index=th_index, th_item=th_item, delta_index=delta_index,
@@ -577,7 +580,8 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
             "group": g + 1, "label": np.nan, "est": th, "se": se_x[ti], "std_lv": th,
             "std_all": th * d[it], "_free": True})
         di = wm.delta_index[g]
-        dse = se_x[di] if di is not None else np.zeros(wm.p)
+        dse = np.where(di >= 0, se_x[np.maximum(di, 0)], 0.0) if di is not None \
+            else np.zeros(wm.p)
         sc_rows = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "group": g + 1, "label": np.nan,
                                 "est": d, "se": dse, "std_lv": d, "std_all": 1.0,
                                 "_free": di is not None})

@@ -21,3 +21,10 @@ G <- lavInspect(fit, "gamma")
 wls <- lavInspect(fit, "wls.obs")
 .write_csv(data.frame(label = rownames(G), value = as.numeric(wls), G, check.names = FALSE,
                       stringsAsFactors = FALSE), ref_path("hs4_wlsmv_mixed__gamma.csv"))
+
+# the same mixed model by school, thresholds, loadings and intercepts held equal
+mixed$school <- hs$school
+run_case("hs4_wlsmv_mixed_group", paste0(
+  'model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"\n',
+  'fit <- cfa(model, data = mixed, ordered = c("x1", "x2"), estimator = "WLSMV", group = "school",',
+  ' group.equal = c("thresholds", "loadings", "intercepts"))'), NOTE)
