@@ -271,3 +271,12 @@ def test_context_keeps_first_stage_per_group(ladder):
     assert res._context.objective.ngroups == 2
     assert list(res.implied) == ["Pasteur", "Grant-White"]
     assert np.allclose(np.diag(res.implied["Grant-White"]), 1.0)
+
+
+def test_mixed_note_names_the_first_stage(hs4):
+    res = CASES["hs4_wlsmv_mixed"](hs4)
+    note = [n for n in res.notes if n.startswith("WLSMV:")][0]
+    assert "polyserial" in note and "4 continuous" in note and "6 thresholds" in note
+    assert res.options["ordered"] == ["x1", "x2"]
+    assert not (res.estimates["op"] == "~*~").any() or \
+        set(res.estimates.loc[res.estimates["op"] == "~*~", "lhs"]) == {"x1", "x2"}

@@ -473,10 +473,14 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         warnings.warn(msg, cls, stacklevel=4)
     ncor = len(ii)
     grp = f" in each of {G} groups" if G > 1 else ""
-    notes.append(f"WLSMV: DWLS on {ncor} polychoric correlations and {len(oms[0].th_vector)}"
-                 f" thresholds{grp} ({parameterization} parameterization), robust SEs,"
-                 " scaled-shifted test;"
-                 f" N = {N}.")
+    if numeric:
+        nthr = len(oms[0].th_vector) - len(numeric)
+        stage = (f"{ncor} polychoric, polyserial and Pearson correlations, {nthr} thresholds and"
+                 f" the means and variances of {len(numeric)} continuous variable(s){grp}")
+    else:
+        stage = (f"{ncor} polychoric correlations and {len(oms[0].th_vector)} thresholds{grp}")
+    notes.append(f"WLSMV: DWLS on {stage} ({parameterization} parameterization), robust SEs,"
+                 f" scaled-shifted test; N = {N}.")
     vc = pd.DataFrame(V, index=names, columns=names)
     options = dict(options, estimator="WLSMV", information="expected", se_label="robust (sandwich)",
                    nobs=Ns, n_rows=len(X), ordered=list(ord_items), missing=missing,
