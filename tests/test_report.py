@@ -344,3 +344,150 @@ def test_report_renders_in_headless_chromium(bundled, tmp_path):
     mean = sum(i * h for i, h in enumerate(hist)) / sum(hist)
     var = sum(h * (i - mean) ** 2 for i, h in enumerate(hist)) / sum(hist)
     assert var > 100, f"screenshot looks blank (variance {var:.1f})"
+
+
+# ---------------------------------------------------------------------------
+# (6) models without a structural part or without mediation
+
+HS_CFA = """\
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"""
+
+
+def _hs_csv(tmp_path):
+    data = tmp_path / "hs.csv"
+    pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv").to_csv(data, index=False)
+    return data
+
+
+def _section_ids(page: str) -> list[str]:
+    return re.findall(r'<section id="([^"]+)"', page)
+
+
+@pytest.mark.parametrize("case", ["cfa", "one_factor", "no_chain"])
+def test_report_without_structural_or_mediation_part(case, tmp_path, capsys):
+    model_text = {
+        "cfa": HS_CFA,
+        "one_factor": "visual =~ x1 + x2 + x3\n",
+        "no_chain": HS_CFA + "textual ~ visual\nspeed ~ visual\n",
+    }[case]
+    model = tmp_path / "m.lav"
+    model.write_text(model_text, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = _run(["report", _hs_csv(tmp_path), "--model", model, "--bootstrap", "0",
+                         "--no-progress", "--out", out], capsys)
+    assert code == 0, err
+    assert "was skipped" not in err  # not applicable is not a failure
+    page = (out / "report.html").read_text(encoding="utf-8")
+    ids = _section_ids(page)
+    text = _text(page)
+    assert "measurement" in ids and "mediation" not in ids
+    assert "This section could not be computed." not in text
+    assert (out / "tables" / "reliability.csv").is_file()
+    assert (out / "tables" / "fit_indices.csv").is_file()
+    fm = pd.read_csv(out / "tables" / "fit_measures.csv").set_index("measure")["value"]
+    if case == "no_chain":
+        assert "structural" in ids and "Structural model." in text
+        assert (out / "tables" / "paths.csv").is_file()
+        assert (out / "figures" / "path_diagram.png").is_file()
+    else:
+        assert "structural" not in ids and "model_fit" in ids
+        assert "Structural model." not in text and "Indirect effects." not in text
+        assert not (out / "tables" / "paths.csv").exists()
+        assert "before the structural model was tested" not in text
+    if case == "cfa":
+        # lavaan 0.6-14, cfa(HS.model, HolzingerSwineford1939): chisq 85.306, df 24
+        assert f"{fm['chisq']:.3f}" == "85.306" and int(fm["df"]) == 24
+        assert "χ²(24) = 85.31" in text and "(HTMT2" in text
+    if case == "one_factor":
+        assert not (out / "tables" / "htmt.csv").exists()
+        assert "Fornell-Larcker criterion was" not in text
+        assert int(fm["df"]) == 0
+
+
+def test_shipped_cfa_model_on_bundled_data(tmp_path, capsys):
+    out = tmp_path / "cfa"
+    code, _, err = _run(["report", "--model", "cfa_correlated", "--bootstrap", "0",
+                         "--missing", "listwise", "--no-progress", "--out", out], capsys)
+    assert code == 0, err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "structural" not in _section_ids(page) and "mediation" not in _section_ids(page)
+    assert "shipped model cfa_correlated" in _text(page)
+
+
+# ---------------------------------------------------------------------------
+# (7) one significance rule: text, table, forest plot and path diagram agree
+
+
+def _svg_groups(svg: str, prefix: str) -> dict[str, str]:
+    """id -> content of the <g id="prefix..."> groups of a matplotlib SVG."""
+    out = {}
+    for m in re.finditer(rf'<g id="({re.escape(prefix)}[^"]*)">(.*?)</g>', svg, flags=re.DOTALL):
+        out[html.unescape(m.group(1))] = m.group(2)
+    return out
+
+
+@pytest.mark.parametrize("bootstrap", [0, 60])
+def test_one_significance_rule_everywhere(bootstrap, tmp_path):
+    from trustsem.pipeline import run_analyses
+    from trustsem.report import render_report
+
+    hs = pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
+    model = HS_CFA + "textual ~ visual\nspeed ~ textual + visual\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrustsemWarning)
+        b = run_analyses(hs, model, bootstrap=bootstrap, seed=SEED, n_jobs=1, progress=False,
+                         data_name="hs")
+        render_report(b, tmp_path / "r")
+    sig = b.significance
+    assert list(sig["rule"].unique()) == (["ci"] if bootstrap else ["p"])
+    if bootstrap:
+        expect = (sig["ci_lower"] > 0) | (sig["ci_upper"] < 0)
+    else:
+        expect = sig["pvalue"] < 0.05
+    assert list(sig["significant"]) == list(expect)
+    decided = {f"{r} → {l_}": bool(s) for l_, r, s in zip(sig["lhs"], sig["rhs"], sig["significant"])}
+    assert any(decided.values())
+
+    out = tmp_path / "r"
+    # tidy table
+    paths = pd.read_csv(out / "tables" / "paths.csv")
+    assert dict(zip(paths["path"], paths["significant"])) == decided
+    # the HTML table: a marker for the significant paths, "n.s." for the others
+    page = (out / "report.html").read_text(encoding="utf-8")
+    tab = re.search(r'<div class="tbl" id="tab-paths">(.*?)</div>', page, flags=re.DOTALL).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", tab.split("<tbody>")[1].split("</tbody>")[0],
+                      flags=re.DOTALL)
+    shown = {}
+    for r in rows:
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.DOTALL)]
+        shown[cells[0]] = cells[-1] != "n.s."
+        assert cells[-1] in ("n.s.", "*", "**", "***")
+    assert shown == decided
+    text = _text(page)
+    rule = ("Significant: the 95% bootstrap percentile interval excludes 0" if bootstrap
+            else "Significant: p < .05 from the model's standard errors")
+    assert rule in text  # the rule is stated
+    # the write-up
+    wu = _text(re.search(r'<div class="writeup">(.*?)</div>', page, flags=re.DOTALL).group(1))
+    struct = wu[wu.index("Structural model."):].split("The model explains")[0]
+    sig_part = struct.split("Significant paths", 1)[1].split("Not significant:")[0]
+    non_part = struct.split("Not significant:", 1)[1] if "Not significant:" in struct else ""
+    for p, s in decided.items():
+        assert (p in sig_part) == s and (p in non_part) == (not s), p
+    # the path diagram: solid = significant, dashed = not
+    svg = (out / "figures" / "path_diagram.svg").read_text(encoding="utf-8")
+    edges = _svg_groups(svg, "path:")
+    assert len(edges) == len(decided)
+    for gid, body in edges.items():
+        a, b_ = gid[len("path:"):].split("->")
+        assert ("stroke-dasharray" not in body) == decided[f"{a} → {b_}"], gid
+    # the forest plot: filled markers for the significant paths
+    svg = (out / "figures" / "paths_forest.svg").read_text(encoding="utf-8")
+    groups = _svg_groups(svg, "forest:")
+    n_sig = len(re.findall(r"<use\b", groups.get("forest:significant", "")))
+    n_non = len(re.findall(r"<use\b", groups.get("forest:not_significant", "")))
+    assert (n_sig, n_non) == (sum(decided.values()), len(decided) - sum(decided.values()))

@@ -122,8 +122,12 @@ def significance_rule(bootstrapped: bool, ci_type: str | None = "perc", level: f
         return f"显著：p < {ALPHA:g}（依据模型标准误；*** p < .001，** p < .01，* p < .05）。"
     if bootstrapped:
         return f"Significant: the {lvl} bootstrap {kind[0]} interval excludes 0 (marked *)."
-    return (f"Significant: p < {ALPHA:g} from the model's standard errors"
+    return (f"Significant: p < {_apa_alpha()} from the model's standard errors"
             " (*** p < .001, ** p < .01, * p < .05).")
+
+
+def _apa_alpha() -> str:
+    return f"{ALPHA:.2f}".lstrip("0")
 
 
 def _significance(fit: SEMResult) -> pd.DataFrame:

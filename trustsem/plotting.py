@@ -206,6 +206,20 @@ def _apply_cjk(container: Any) -> None:
         t.set_fontfamily([family, "DejaVu Sans"])
 
 
+def _lang(lang: str) -> bool:
+    """True for Chinese; checks ``lang``."""
+    if lang not in ("en", "zh"):
+        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {lang!r}.")
+    return lang == "zh"
+
+
+#: Chinese names of the simple-slope levels.
+_ZH_SLOPE_LEVELS = {"low": "低", "mean": "均值", "high": "高", "-1 SD": "−1 SD", "+1 SD": "+1 SD"}
+
+#: Chinese names of the invariance levels (x axis of :func:`plot_invariance`).
+_ZH_LEVELS = {"configural": "形态等值", "metric": "弱等值", "scalar": "强等值", "strict": "严格等值"}
+
+
 def _significance_map(
     significance: pd.DataFrame | None, group: Any = None
 ) -> dict[tuple[str, str], tuple[bool, str]] | None:
@@ -1708,8 +1722,11 @@ def plot_loadings(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
     ax: Any = None,
+    lang: str = "en",
 ) -> Axes:
     """Heatmap of factor loadings, items (rows) by factors (columns).
+
+    ``lang="zh"`` writes the axis and colour-bar labels in Chinese.
 
     Parameters
     ----------
@@ -1734,6 +1751,7 @@ def plot_loadings(
     matplotlib.axes.Axes
         One annotation per shown loading in ``ax.texts``.
     """
+    zh = _lang(lang)
     if hasattr(result, "estimates") and hasattr(result, "spec"):
         est = _first_group(result.estimates, None)
         lat = set(result.spec.latent)
@@ -1771,10 +1789,10 @@ def plot_loadings(
         vmin=-lim,
         vmax=lim,
         cmap="RdBu_r",
-        cbar_label="Standardized loading" if std else "Loading",
+        cbar_label=("标准化载荷" if std else "载荷") if zh else ("Standardized loading" if std else "Loading"),
     )
-    ax.set_xlabel("Factor")
-    ax.set_ylabel("Item")
+    ax.set_xlabel("因子" if zh else "Factor")
+    ax.set_ylabel("题项" if zh else "Item")
     ax.xaxis.set_label_position("top")
     ax.xaxis.tick_top()
     plt_ticks = ax.get_xticklabels()
@@ -1829,7 +1847,9 @@ def plot_paths_forest(
     Returns
     -------
     matplotlib.axes.Axes
-        One marker per path (filled when significant).
+        One marker per path (filled when significant): the filled markers
+        are the collection with gid ``"forest:significant"``, the hollow ones
+        ``"forest:not_significant"``.
 
     Warns
     -----
@@ -1903,7 +1923,7 @@ def plot_paths_forest(
         elinewidth=1.2,
         capsize=2.5,
     )
-    ax.scatter(
+    sig_pts = ax.scatter(
         val[sig],
         y[sig],
         marker="o",
@@ -1912,7 +1932,8 @@ def plot_paths_forest(
         zorder=3,
         label=yes,
     )
-    ax.scatter(
+    sig_pts.set_gid("forest:significant")
+    non_pts = ax.scatter(
         val[~sig],
         y[~sig],
         marker="o",
@@ -1922,6 +1943,7 @@ def plot_paths_forest(
         zorder=3,
         label=no,
     )
+    non_pts.set_gid("forest:not_significant")
     ax.axvline(0, color="0.5", lw=0.8, ls="--")
     ax.set_yticks(y, names)
     ax.set_ylim(y.min() - 0.7, 0.7)
@@ -1952,8 +1974,11 @@ def plot_indirect_distribution(
     bins: int = 60,
     kde: bool = True,
     ax: Any = None,
+    lang: str = "en",
 ) -> Axes:
     """Distribution of the bootstrap or Monte Carlo draws of one effect.
+
+    ``lang="zh"`` writes the axis labels and legend in Chinese.
 
     Parameters
     ----------
@@ -1982,6 +2007,7 @@ def plot_indirect_distribution(
     SpecificationError
         No draws in the result, or ``effect`` matches no (or several) effects.
     """
+    zh = _lang(lang)
     _check_result(
         mediation_result,
         "draws",
@@ -2032,31 +2058,36 @@ def plot_indirect_distribution(
         from scipy.stats import gaussian_kde
 
         grid = np.linspace(x.min(), x.max(), 256)
-        ax.plot(grid, gaussian_kde(x)(grid), color="#08519c", lw=1.4, label="density")
+        ax.plot(grid, gaussian_kde(x)(grid), color="#08519c", lw=1.4,
+                label="密度" if zh else "density")
     level = getattr(mediation_result, "level", 0.95)
     method = getattr(mediation_result, "ci_method", "")
     if not row.empty:
         r = row.iloc[0]
-        ax.axvline(r["est"], color="0.1", lw=1.5, label=f"estimate = {r['est']:.3f}")
+        ax.axvline(r["est"], color="0.1", lw=1.5,
+                   label=f"{'估计值' if zh else 'estimate'} = {r['est']:.3f}")
         ax.axvline(
             r["ci_lower"],
             color="#cb181d",
             ls="--",
             lw=1.2,
-            label=f"{100 * level:.0f}% CI [{r['ci_lower']:.3f}, {r['ci_upper']:.3f}]",
+            label=f"{100 * level:.0f}% {'置信区间' if zh else 'CI'} [{r['ci_lower']:.3f}, {r['ci_upper']:.3f}]",
         )
         ax.axvline(r["ci_upper"], color="#cb181d", ls="--", lw=1.2)
     ax.axvline(0, color="0.45", ls=":", lw=1.0)
     ax.set_title(name, fontsize=10)
-    ax.set_xlabel("Effect (unstandardized)")
-    ax.set_ylabel("Density")
-    src = {"bootstrap": "bootstrap draws", "montecarlo": "Monte Carlo draws"}.get(
-        method, "draws"
-    )
+    ax.set_xlabel("效应（非标准化）" if zh else "Effect (unstandardized)")
+    ax.set_ylabel("密度" if zh else "Density")
+    if zh:
+        src = {"bootstrap": "次 Bootstrap 抽样", "montecarlo": "次蒙特卡洛抽样"}.get(method, "次抽样")
+    else:
+        src = {"bootstrap": "bootstrap draws", "montecarlo": "Monte Carlo draws"}.get(
+            method, "draws"
+        )
     ax.text(
         0.99,
         0.98,
-        f"{len(x)} {src}",
+        f"{len(x)}{'' if zh else ' '}{src}",
         transform=ax.transAxes,
         ha="right",
         va="top",
@@ -2089,6 +2120,7 @@ def plot_simple_slopes(
     show_data: bool = False,
     labels: Mapping[str, str] | None = None,
     ax: Any = None,
+    lang: str = "en",
 ) -> Axes:
     """Predicted outcome against the focal predictor at each probed moderator value.
 
@@ -2111,6 +2143,7 @@ def plot_simple_slopes(
     matplotlib.axes.Axes
         One line per probed moderator value.
     """
+    zh = _lang(lang)
     _check_moderation(moderation_result)
     m = moderation_result
     labels = dict(labels or {})
@@ -2141,14 +2174,16 @@ def plot_simple_slopes(
             lw=2,
             ls=["--", "-", "-."][i % 3] if n <= 3 else "-",
             label=(
-                f"{r['level']} ({w} = {r['w']:.2f}):"
-                f" b = {r['est']:.2f}{_stars(r['pvalue'])}"
+                f"{_ZH_SLOPE_LEVELS.get(str(r['level']), r['level']) if zh else r['level']}"
+                f" ({w} = {r['w']:.2f}): b = {r['est']:.2f}{_stars(r['pvalue'])}"
             ),
         )
     ax.set_xlabel(labels.get(x, x))
     ax.set_ylabel(labels.get(y, y))
     ax.set_title(
-        f"Simple slopes of {labels.get(x, x)} at values of {labels.get(w, w)}",
+        f"{labels.get(w, w)} 取不同值时 {labels.get(x, x)} 的简单斜率"
+        if zh
+        else f"Simple slopes of {labels.get(x, x)} at values of {labels.get(w, w)}",
         fontsize=10,
     )
     for side in ("top", "right"):
@@ -2163,8 +2198,11 @@ def plot_johnson_neyman(
     *,
     labels: Mapping[str, str] | None = None,
     ax: Any = None,
+    lang: str = "en",
 ) -> Axes:
     """Johnson-Neyman plot: conditional effect of ``x`` across the moderator.
+
+    ``lang="zh"`` writes the axis labels, title and legend in Chinese.
 
     Draws ``slopes_grid`` (the slope of ``x`` with its confidence band over
     the observed range of ``w``), shades the region(s) where the slope is
@@ -2182,6 +2220,7 @@ def plot_johnson_neyman(
     -------
     matplotlib.axes.Axes
     """
+    zh = _lang(lang)
     _check_moderation(moderation_result)
     m = moderation_result
     labels = dict(labels or {})
@@ -2195,14 +2234,14 @@ def plot_johnson_neyman(
         color="#9ecae1",
         alpha=0.6,
         lw=0,
-        label=f"{conf:.0f}% CI",
+        label=f"{conf:.0f}% {'置信区间' if zh else 'CI'}",
     )
     ax.plot(
         g["w"],
         g["est"],
         color="#08519c",
         lw=2,
-        label=f"slope of {labels.get(m.x, m.x)}",
+        label=f"{labels.get(m.x, m.x)} 的斜率" if zh else f"slope of {labels.get(m.x, m.x)}",
     )
     ax.axhline(0, color="0.4", lw=0.8)
     for _, r in m.regions.iterrows():
@@ -2213,7 +2252,8 @@ def plot_johnson_neyman(
                 color="#fdd0a2",
                 alpha=0.35,
                 lw=0,
-                label=f"p < {m.alpha:g} ({100 * r['proportion']:.0f}% of sample)",
+                label=(f"p < {m.alpha:g}（占样本 {100 * r['proportion']:.0f}%）" if zh else
+                       f"p < {m.alpha:g} ({100 * r['proportion']:.0f}% of sample)"),
             )
     for v in m.johnson_neyman.loc[m.johnson_neyman["within_range"], "w"]:
         ax.axvline(v, color="#d94801", ls="--", lw=1.2)
@@ -2228,9 +2268,11 @@ def plot_johnson_neyman(
         )
     ax.set_xlabel(labels.get(m.w, m.w))
     ax.set_ylabel(
-        f"Conditional effect of {labels.get(m.x, m.x)} on {labels.get(m.y, m.y)}"
+        f"{labels.get(m.x, m.x)} 对 {labels.get(m.y, m.y)} 的条件效应"
+        if zh
+        else f"Conditional effect of {labels.get(m.x, m.x)} on {labels.get(m.y, m.y)}"
     )
-    ax.set_title("Johnson-Neyman plot", fontsize=10, pad=14)
+    ax.set_title("Johnson-Neyman 图" if zh else "Johnson-Neyman plot", fontsize=10, pad=14)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     handles, labs = ax.get_legend_handles_labels()
@@ -2250,6 +2292,7 @@ def plot_invariance(
     measure: str = "cfi",
     cutoff: float | None = None,
     ax: Any = None,
+    lang: str = "en",
 ) -> Axes:
     """Change in CFI (or RMSEA) at each invariance level, with the cut-off line.
 
@@ -2273,6 +2316,7 @@ def plot_invariance(
     matplotlib.axes.Axes
         One bar per compared level (the baseline has none); red bars fail.
     """
+    zh = _lang(lang)
     if measure not in ("cfi", "rmsea"):
         raise SpecificationError(
             f"`measure` must be 'cfi' or 'rmsea'; got {measure!r}."
@@ -2321,7 +2365,7 @@ def plot_invariance(
         )
     for x in xs[~ok]:
         ax.annotate(
-            "baseline",
+            "基准" if zh else "baseline",
             (x, 0),
             xytext=(0, 3),
             textcoords="offset points",
@@ -2336,16 +2380,23 @@ def plot_invariance(
         color="#cb181d",
         ls="--",
         lw=1.1,
-        label=f"cut-off {sym} = {_num(cutoff, 3, False)}",
+        label=f"{'临界值' if zh else 'cut-off'} {sym} = {_num(cutoff, 3, False)}",
     )
     ax.axhline(0, color="0.3", lw=0.8)
+    if zh:
+        levels = [
+            _ZH_LEVELS.get(v.removesuffix(" (partial)"), v.removesuffix(" (partial)"))
+            + ("（部分）" if v.endswith(" (partial)") else "")
+            for v in map(str, levels)
+        ]
     ax.set_xticks(xs, levels)
     ax.set_ylabel(sym)
     lo = min(0.0, cutoff, *(vals[ok].tolist()))
     hi = max(0.0, cutoff, *(vals[ok].tolist()))
     pad = 0.25 * (hi - lo)
     ax.set_ylim(lo - pad, hi + pad)
-    ax.set_title(f"Measurement invariance: {sym} by level", fontsize=10)
+    ax.set_title(f"测量不变性：各水平的 {sym}" if zh else f"Measurement invariance: {sym} by level",
+                 fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="upper right")

@@ -167,6 +167,7 @@ _T: dict[str, dict[str, str]] = {
         "figure": "图",
         "table": "表",
         "no_notes": "无。",
+        "notes_hint": "以下说明与警告由各项分析程序生成，保留英文原文，便于与文档和日志对照。",
         "serious": "估计问题",
         "warning": "警告",
         "note": "说明",
@@ -250,6 +251,91 @@ _EN_LABELS = {
     "total_indirect": "Total indirect", "direct": "Direct", "total": "Total",
     "r_drop": "*r* drop", "alpha_if_deleted": "α if deleted", "loading": "Loading",
     "setting": "Setting", "package": "Package", "version": "Version", "measure": "Measure",
+}
+
+#: Chinese for the library's fixed verdict and label texts (exact cell values).
+_ZH_CELLS = {
+    # HTMT
+    "distinct (HTMT2 < .85)": "可区分（HTMT2 < .85）",
+    "distinct only under the liberal cut-off (.85 <= HTMT2 < .90)": "仅在宽松标准下可区分（.85 ≤ HTMT2 < .90）",
+    "not distinct (HTMT2 >= .90)": "不可区分（HTMT2 ≥ .90）",
+    # mediation (Zhao, Lynch & Chen, 2010)
+    "full mediation (indirect-only)": "完全中介（仅间接效应）",
+    "indirect effect (no direct path in the model)": "间接效应（模型中无直接路径）",
+    "partial mediation (complementary)": "部分中介（互补型）",
+    "partial mediation (competitive)": "部分中介（竞争型）",
+    "no mediation (direct-only)": "无中介（仅直接效应）",
+    "no mediation (no effect)": "无中介（无效应）",
+    "specific": "具体间接效应", "total indirect": "总间接效应", "direct": "直接效应", "total": "总效应",
+    # invariance
+    "configural": "形态等值", "metric": "弱等值（载荷）", "scalar": "强等值（截距）",
+    "strict": "严格等值（残差）", "baseline": "基准", "holds": "成立", "holds (partial)": "部分成立",
+    "not supported": "不成立", "not converged": "未收敛", "fails": "不成立",
+    # fit table
+    "Measurement model (CFA)": "测量模型（CFA）", "Structural model": "结构模型", "Model (CFA)": "模型（CFA）",
+    # CMB statistics
+    "first component share": "第一主成分解释比例", "one-factor CFI": "单因子模型 CFI",
+    "max |loading change|": "载荷最大变化 |Δλ|", "max VIF": "最大 VIF",
+    # screening
+    "at least one flag (nothing was dropped)": "至少一项标记（未删除任何受访者）",
+    "not checked (no duration column)": "未检查（无作答时长列）",
+}
+
+#: Chinese for cell texts with numbers in them: (pattern, replacement).
+_ZH_PATTERNS = [
+    (re.compile(r"^longstring >= (\S+)$"), r"最长连续相同作答 ≥ \1"),
+    (re.compile(r"^duration < (\S+) s$"), r"作答时长 < \1 秒"),
+    (re.compile(r"^> (\S+)% of items unanswered$"), r"未作答题项 > \1%"),
+    (re.compile(r"^(configural|metric|scalar|strict) \(partial\)$"), None),
+    (re.compile(r"^CFI >= (\S+) or delta chi2 p >= (\S+)$"), r"CFI ≥ \1 或 Δχ² 的 p ≥ \2"),
+    (re.compile(r"^A level fails when ΔCFI <= (\S+) \(Cheung & Rensvold, 2002\) or ΔRMSEA >= (\S+)"
+                r" \(Chen, 2007\); Δχ² is the likelihood-ratio test against the previous level\.$"),
+     r"当 ΔCFI ≤ \1（Cheung & Rensvold, 2002）或 ΔRMSEA ≥ \2（Chen, 2007）时该水平不成立；Δχ² 为与上一水平比较的似然比检验。"),
+]
+
+
+def _zh_text(x: Any) -> Any:
+    """Chinese for one known library text; anything else is returned unchanged."""
+    if not isinstance(x, str):
+        return x
+    if x in _ZH_CELLS:
+        return _ZH_CELLS[x]
+    for pat, rep in _ZH_PATTERNS:
+        m = pat.match(x)
+        if m:
+            if rep is None:  # "<level> (partial)"
+                return f"{_ZH_CELLS[m.group(1)]}（部分）"
+            return m.expand(rep)
+    return x
+
+
+def _zh_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its text cells put into Chinese where the text is known."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(_zh_text)
+    return out
+
+
+def _cmb_verdict_zh(row: pd.Series) -> str:
+    """A Chinese verdict from a CMB screen's structured columns."""
+    value = row.get("value")
+    if value is None or pd.isna(value):
+        return "未能计算。"
+    head = "提示可能存在共同方法偏差" if bool(row.get("flagged")) else "未提示共同方法偏差"
+    return (f"{head}（{_zh_text(str(row.get('statistic', '')))} = {float(value):.3f}，"
+            f"阈值 {_zh_text(str(row.get('threshold', '')))}）。")
+
+
+#: Chinese names of the analysis settings (reproducibility block).
+_ZH_SETTINGS = {
+    "seed": "随机种子", "estimator": "估计方法", "missing": "缺失值处理", "standard errors": "标准误",
+    "information matrix": "信息矩阵", "bootstrap draws": "Bootstrap 抽样", "bootstrap CI type":
+    "Bootstrap 区间类型", "confidence level": "置信水平", "indirect-effect CIs": "间接效应置信区间",
+    "significance rule": "显著性规则", "group": "分组变量", "moderation": "调节模型",
+    "duration column (speeders)": "作答时长列（作答过快）", "bootstrap workers (n_jobs)": "Bootstrap 进程数",
+    "alpha / omega / CR / AVE": "α / ω / CR / AVE", "HTMT": "HTMT", "created": "生成时间",
 }
 
 #: Chinese section names (English ones: ``trustsem.pipeline.SECTION_TITLES``).
@@ -471,7 +557,11 @@ class _Tables:
         if not html_table:
             return ""
         self.count += 1
-        body = apa_table(show if show is not None else frame, title=title, note=note,
+        shown = show if show is not None else frame
+        if self.lang == "zh":
+            shown = _zh_frame(shown)
+            note = _zh_text(note) if note else note
+        body = apa_table(shown, title=title, note=note,
                          number=self.count, labels=self.labels(labels), formats=formats,
                          decimals=decimals, na_rep="—", fmt="html")
         if self.lang == "zh":
@@ -831,7 +921,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     shape = (f"{d['n_rows']} 行，{int(b.data.shape[1])} 列" if lang == "zh" else
              f"{d['n_rows']} rows, {int(b.data.shape[1])} columns")
     body += _kv([(t["data"], f"{b.data_name} ({shape})"),
-                 (t["model"], b.model_source)])
+                 (t["model"], _model_label(b, lang))])
     if b.survey is not None:
         body += f"<pre class='wrap'>{_e(b.survey.summary())}</pre>"
     if failed:
@@ -901,7 +991,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         body += figs.add("likert", lambda: pl.plot_likert(likert_src, b.constructs, codebook=b.codebook,
                                                           lang=lang), t["f_likert"])
     if mr is not None:
-        body += figs.add("loadings", lambda: pl.plot_loadings(mr.fit, title=""), t["f_loadings"])
+        body += figs.add("loadings", lambda: pl.plot_loadings(mr.fit, title="", lang=lang), t["f_loadings"])
     sections.append(("measurement", t["measurement"], body))
 
     # -- CMB --------------------------------------------------------------------------------
@@ -911,6 +1001,8 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         show = v.copy()
         show["test"] = show["test"].map(lambda x: _CMB_NAMES[lang].get(x, x))
         show["flagged"] = show["flagged"].map(lambda x: _YES_NO[lang][0] if x else _YES_NO[lang][1])
+        if lang == "zh":
+            show["verdict"] = [_cmb_verdict_zh(r) for _, r in v.iterrows()]
         body += tabs.add("cmb_verdicts", v, t["t_cmb"], note=t["n_cmb"], show=show,
                          formats={"value": "float", "flagged": "text"}, decimals={"value": 3})
         body += tabs.add("cmb_fit_comparison", b.cmb.fit_comparison, "", html_table=False)
@@ -966,8 +1058,11 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     med = b.mediation
     if med is not None:
         itab = indirect_table(med)
+        ci_how = {"bootstrap": ("bootstrap", "Bootstrap"), "delta": ("delta method", "delta 法"),
+                  "montecarlo": ("Monte Carlo", "蒙特卡洛")}.get(med.ci_method, (med.ci_method,) * 2)
         body += tabs.add("indirect_effects", itab, t["t_indirect"],
-                         note=(f"CI: {med.ci_method}, {int(100 * med.level)}%."))
+                         note=(f"CI: {ci_how[0]}, {int(100 * med.level)}%." if lang == "en" else
+                               f"置信区间：{ci_how[1]}，{int(100 * med.level)}%。"))
         body += tabs.add("mediation_summary", med.summary_table, t["t_medsum"], note=t["n_medsum"],
                          formats={"proportion_mediated": "float"})
         if med.draws is not None:
@@ -976,7 +1071,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
                 def draw_indirect() -> Any:
                     fig, axes = _grid(len(spec_cols))
                     for ax, col in zip(axes, spec_cols):
-                        pl.plot_indirect_distribution(med, col, ax=ax)
+                        pl.plot_indirect_distribution(med, col, ax=ax, lang=lang)
                     fig.tight_layout()
                     return fig
 
@@ -993,7 +1088,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         if b.invariance is not None:
             body += tabs.add("invariance", invariance_table(b.invariance), t["t_invariance"],
                              note=b.invariance.notes[-1] if b.invariance.notes else None)
-            body += figs.add("invariance", lambda: pl.plot_invariance(b.invariance), t["f_invariance"])
+            body += figs.add("invariance", lambda: pl.plot_invariance(b.invariance, lang=lang), t["f_invariance"])
         body += f"<h3>{_e(t['t_group_paths'])}</h3>"
         body += fail_box("group_paths")
         if b.group_paths is not None:
@@ -1028,8 +1123,8 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
             body += tabs.add("simple_slopes", mod.simple_slopes, t["t_slopes"],
                              labels={"z": "*t*", "w": "*w*", "est": "*b*"})
             body += tabs.add("johnson_neyman", mod.regions, "", html_table=False)
-            body += figs.add("simple_slopes", lambda: pl.plot_simple_slopes(mod), t["f_slopes"])
-            body += figs.add("johnson_neyman", lambda: pl.plot_johnson_neyman(mod), t["f_jn"])
+            body += figs.add("simple_slopes", lambda: pl.plot_simple_slopes(mod, lang=lang), t["f_slopes"])
+            body += figs.add("johnson_neyman", lambda: pl.plot_johnson_neyman(mod, lang=lang), t["f_jn"])
         sections.append(("moderation", t["moderation"], body))
 
     # -- notes ------------------------------------------------------------------------------------------
@@ -1040,8 +1135,9 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         note_rows.append((severity, section, msg))
     order = {"error": 0, "serious": 1, "warning": 2, "note": 3}
     note_rows.sort(key=lambda x: order.get(x[0], 4))
+    body = f'<p class="hint">{_e(t["notes_hint"])}</p>' if note_rows and t.get("notes_hint") else ""
     if note_rows:
-        body = '<ul class="notes">' + "".join(
+        body += '<ul class="notes">' + "".join(
             f'<li class="{sev}"><span class="tag">{_e(t.get(sev, sev))} · {_e(sec_names.get(sec, sec))}'
             f"</span>{_e(msg)}</li>"
             for sev, sec, msg in note_rows) + "</ul>"
@@ -1060,7 +1156,11 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         ("standard errors", o["se"]), ("information matrix", o["information"]),
         ("bootstrap draws", boot), ("bootstrap CI type", o["ci_type"] or "—"),
         ("confidence level", o["level"]), ("indirect-effect CIs", o["mediation_ci"] or "—"),
-        ("group", o["group"] or "—"), ("moderation", o["moderation"] or "—"),
+        ("significance rule", significance_rule(fit.bootstrap is not None, o.get("ci_type"),
+                                                o.get("level", 0.95), "en")),
+        ("group", o["group"] or "—"),
+        ("moderation", (f"y = {o['moderation']['y']}, x = {o['moderation']['x']},"
+                        f" w = {o['moderation']['w']}") if o["moderation"] else "—"),
         ("duration column (speeders)", o["duration"] or "—"),
         ("bootstrap workers (n_jobs)", "automatic" if o["n_jobs"] is None else o["n_jobs"]),
         ("alpha / omega / CR / AVE", ("psych raw_alpha (+ std.alpha) / compRelSEM obs.var=TRUE /"
@@ -1071,8 +1171,16 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     set_frame = pd.DataFrame([(k, str(v)) for k, v in settings], columns=["setting", "value"])
     body = f"<h3>{_e(t['versions'])}</h3>" + _kv(list(zip(ver["package"], ver["version"])),
                                                  (t["package"], t["version"]))
-    body += f"<h3>{_e(t['settings'])}</h3>" + _kv(list(zip(set_frame["setting"], set_frame["value"])),
-                                                  (t["setting"], t["value"]))
+    shown_settings = list(zip(set_frame["setting"], set_frame["value"]))
+    if lang == "zh":
+        zh_values = {"bootstrap draws": (f"请求 {o['bootstrap']} 次，可用 {o['bootstrap_ok']} 次，失败"
+                                         f" {o['bootstrap_failed']} 次" if o["bootstrap"] else "无"),
+                     "bootstrap workers (n_jobs)": "自动" if o["n_jobs"] is None else str(o["n_jobs"]),
+                     "HTMT": "判断用 HTMT2（几何平均）；同时报告经典 HTMT",
+                     "significance rule": significance_rule(fit.bootstrap is not None, o.get("ci_type"),
+                                                            o.get("level", 0.95), "zh")}
+        shown_settings = [(_ZH_SETTINGS.get(k, k), zh_values.get(k, v)) for k, v in shown_settings]
+    body += f"<h3>{_e(t['settings'])}</h3>" + _kv(shown_settings, (t["setting"], t["value"]))
     tabs.add("versions", ver, "", html_table=False)
     tabs.add("settings", set_frame, "", html_table=False)
     body += f"<h3>{_e(t['formulas'])}</h3><dl class='formulas'>" + "".join(
@@ -1112,6 +1220,18 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     from ._outputs import write_outputs
 
     return write_outputs(Path(out_dir), files)
+
+
+def _model_label(b: Any, lang: str) -> str:
+    """Where the model came from, from the typed invocation when there is one."""
+    inv = b.invocation
+    if lang != "zh" or inv is None:
+        return b.model_source
+    if inv.model_kind == "shipped":
+        return f"内置模型 {inv.model}"
+    if inv.model_kind == "file":
+        return f"模型文件 {inv.model}"
+    return "内置研究模型（二阶信任）"
 
 
 def _rerun_command(b: Any, lang: str) -> str:
