@@ -5,10 +5,19 @@ metric (equal loadings), scalar (plus equal intercepts; latent means free in
 groups 2+), strict (plus equal residual variances), each with lavaan's
 ``group.equal`` semantics, and compares each level with the previous one:
 
-- chi-square difference test (likelihood ratio; ML),
+- chi-square difference test: likelihood ratio for ML, the Satorra-Bentler
+  (2001) scaled difference for MLR/MLM, the scaled-shifted test for WLSMV
+  (each lavaan ``lavTestLRT()``'s default for that estimator),
 - change in CFI, with the usual cut-off ΔCFI <= -.01 meaning the level fails
   (Cheung & Rensvold, 2002),
 - change in RMSEA, ΔRMSEA >= .015 meaning the level fails (Chen, 2007).
+
+Every full level is shown with its own verdict; when it fails, the partial
+version follows it (``"scalar (partial)"``) and the levels above are fitted on
+the partial model and say so (``"strict (on partial scalar)"``). A fit that
+did not converge, or whose information matrix is singular, is never read as
+holding. ``ordered=True`` runs the categorical ladder (configural, thresholds,
+thresholds + loadings; WLSMV).
 
 When a level fails, the partial-invariance search frees, one at a time, the
 equality constraint with the largest univariate score (Lagrange multiplier)
@@ -65,11 +74,16 @@ class InvarianceResult:
     Attributes
     ----------
     table : DataFrame
-        Indexed by level: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
-        delta_chisq, delta_df, p_delta, delta_cfi, delta_rmsea, verdict``;
-        ``freed`` lists constraints released by the partial search.
+        Indexed by model (each full level, then ``"<level> (partial)"`` where
+        the search released constraints, and ``"<level> (on partial
+        <lower>)"`` for levels fitted on a partial one): ``npar, chisq, df,
+        pvalue, [chisq_scaled, pvalue_scaled,] cfi, tli, rmsea, srmr,
+        delta_chisq, delta_df, p_delta, delta_cfi, delta_rmsea, converged,
+        freed, verdict``; ``freed`` lists the constraints released by the
+        partial search. For MLR/MLM cfi/tli/rmsea are the robust versions, for
+        ordered items the scaled ones.
     fits : dict
-        Level name -> SEMResult (partial levels as ``"scalar (partial)"``).
+        Table row name -> SEMResult.
     score_tests : dict
         Level name -> DataFrame of univariate score tests of that level's
         equality constraints (largest first).

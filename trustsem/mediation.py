@@ -15,6 +15,13 @@ total effect, on the raw and the standardized (std.all) scale, with
 - ``montecarlo``: parameters drawn from N(theta_hat, V) (Preacher & Selig 2012),
   a cheap alternative to the bootstrap.
 
+Delta and Monte Carlo intervals use the fit's own covariance matrix,
+``result.vcov``, looked up by parameter name: information-based for ML and
+FIML, sandwich for MLR/MLM, robust for WLSMV (whose vcov also holds the
+thresholds, on which no effect depends), and the covariance of the draws for
+a ``se="bootstrap"`` fit. The delta-method SEs equal lavaan's ``:=`` rows under
+each of these estimators (tests/reference/r/mediation_estimators.R).
+
 The verdict follows Zhao, Lynch & Chen (2010): indirect-only (full), 
 complementary or competitive (partial), direct-only or no effect (none),
 judged by whether each interval excludes zero.
