@@ -103,7 +103,15 @@ def check_option(param: str, value: Any, allowed: Iterable[Any]) -> Any:
 
 
 def check_dataframe(data: Any, param: str = "data") -> pd.DataFrame:
-    """Require a non-empty DataFrame with unique column names."""
+    """Require a non-empty DataFrame with unique column names.
+
+    A :class:`trustsem.io.SurveyData` (what ``load_survey`` returns) stands
+    for its cleaned ``.data``, so ``ts.sem(model, load_survey(path))`` works.
+    """
+    from .io import SurveyData
+
+    if isinstance(data, SurveyData):
+        data = data.data
     if not isinstance(data, pd.DataFrame):
         raise DataError(
             f"`{param}` must be a pandas DataFrame; got {type(data).__name__}."
