@@ -28,10 +28,13 @@ def hs4():
     return ref_data("hs_ordinal4.csv")
 
 
-def _mixed(hs4):
-    hs = ref_data("holzinger_swineford_1939.csv")
-    return pd.DataFrame({"x1": hs4["x1"], "x2": hs4["x2"],
-                         **{v: hs[v] for v in ("x3", "x4", "x5", "x6")}})
+def _mixed(hs4, missing=False):
+    """x1, x2 ordered (quartiles), x3-x6 continuous; with the NA cells of hs_missing.csv."""
+    hs = ref_data("hs_missing.csv" if missing else "holzinger_swineford_1939.csv")
+    x1, x2 = hs4["x1"], hs4["x2"]
+    if missing:
+        x1, x2 = x1.where(hs["x1"].notna()), x2.where(hs["x2"].notna())
+    return pd.DataFrame({"x1": x1, "x2": x2, **{v: hs[v] for v in ("x3", "x4", "x5", "x6")}})
 
 
 def _group(ge, **kw):
@@ -51,6 +54,9 @@ CASES = {
     "hs4_wlsmv_theta": lambda d: ts.cfa(HS, d, ordered=True, parameterization="theta"),
     "hs4_wlsmv_mixed": lambda d: ts.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6",
                                         _mixed(d), ordered=["x1", "x2"]),
+    "hs4_wlsmv_mixed_pairwise": lambda d: ts.cfa(
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", _mixed(d, missing=True),
+        ordered=["x1", "x2"], missing="pairwise"),
     "hs4_wlsmv_mixed_group": lambda d: ts.cfa(
         "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", _mixed(d).assign(school=d["school"]),
         ordered=["x1", "x2"], group="school", group_equal=["thresholds", "loadings", "intercepts"]),
@@ -233,11 +239,13 @@ def test_theta_and_delta_are_the_same_fit(hs4):
         assert a[k] == pytest.approx(b[k], rel=1e-6)
 
 
-def test_mixed_first_stage_equals_lavaan(hs4):
+@pytest.mark.parametrize("missing", ["listwise", "pairwise"])
+def test_mixed_first_stage_equals_lavaan(hs4, missing):
     from trustsem._engine.ordinal import mixed_moments
 
-    mm = mixed_moments(_mixed(hs4), ["x1", "x2"])
-    ref = load_reference("hs4_wlsmv_mixed", "gamma")
+    pw = missing == "pairwise"
+    mm = mixed_moments(_mixed(hs4, missing=pw), ["x1", "x2"], missing=missing)
+    ref = load_reference("hs4_wlsmv_mixed" + ("_pairwise" if pw else ""), "gamma")
     assert mm.th_labels + [f"{v}~~{v}" for v in mm.numeric] == list(ref["label"])[:14]
     wls = np.concatenate([mm.th_vector, mm.cor_vector])
     assert np.allclose(wls, ref["value"], atol=1e-6)
@@ -246,8 +254,6 @@ def test_mixed_first_stage_equals_lavaan(hs4):
 
 def test_mixed_limits_refused(hs4):
     d = _mixed(hs4)
-    with pytest.raises(ts.SpecificationError, match="listwise"):
-        ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], missing="pairwise")
     with pytest.raises(ts.SpecificationError, match="theta"):
         ts.cfa("visual =~ x1 + x2 + x3", d, ordered=["x1", "x2"], parameterization="theta")
 

@@ -124,7 +124,7 @@ def sem(
     ordered : True or list of str, optional
         Items to treat as ordered categories (WLSMV). ``True``: all items.
         The other observed variables are continuous (polyserial and Pearson
-        correlations; listwise). With ``group``, add
+        correlations). With ``group``, add
         ``"thresholds"`` to ``group_equal`` to hold thresholds equal (lavaan
         then frees scale factors and latent means in groups 2+); compare nested
         WLSMV fits with :func:`trustsem.wlsmv.difference_test`.

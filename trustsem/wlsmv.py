@@ -10,7 +10,7 @@ Supported: models whose observed variables are all ordered, in one or more
 groups (``group=``, ``group_equal`` including ``"thresholds"``,
 ``group_partial`` including thresholds such as ``"x3|t2"``), with ``:=``
 defined parameters and ``==`` label equalities, ``parameterization="theta"``;
-and, with complete rows, ordered and continuous variables together
+and ordered and continuous variables together
 (``mixed_moments`` in the first stage: a continuous variable contributes minus
 its mean, its variance and covariances). :func:`difference_test`
 compares two nested WLSMV fits as lavaan's ``lavTestLRT()``.
@@ -222,11 +222,6 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     ord_items = _check_ordered(ov, ordered)
     numeric = [v for v in ov if v not in ord_items]
     if numeric:
-        if missing != "listwise":
-            raise SpecificationError(
-                f"With continuous variables in a WLSMV model ({numeric}) only missing='listwise'"
-                " is supported in this version; got missing={missing!r}.".replace(
-                    "{missing!r}", repr(missing)))
         if parameterization != "delta":
             raise SpecificationError(
                 "parameterization='theta' with continuous variables is not supported in this"
@@ -243,7 +238,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     for lab, mask in zip(glabels, masks):
         where = f" (group {lab})" if G > 1 else ""
         if numeric:
-            om = mixed_moments(X.loc[mask], ord_items)
+            om = mixed_moments(X.loc[mask], ord_items, missing=missing)
         else:
             om = ordinal_moments(X.loc[mask], ordered=True, missing=missing)
         notes.extend(n + where for n in om.notes)

@@ -49,8 +49,8 @@ both items, scores of unobserved cells set to zero) and drops only rows that are
 empty on every item. ``N`` in Gamma is that number of rows. ``"listwise"``
 (lavaan's default for categorical data) keeps complete rows only.
 
-``mixed_moments`` handles ordered and continuous variables together (complete
-rows): means and ML variances of the continuous variables, two-step polyserial
+``mixed_moments`` handles ordered and continuous variables together (listwise
+or pairwise): means and ML variances of the continuous variables, two-step polyserial
 correlations (lavaan ``lav_bvmix``) and Pearson correlations, and their NACOV
 from the same casewise-score construction, rescaled to covariances (lavaan's
 ``H`` matrix) with the mean entries sign-flipped as in lavaan's ``WLS.obs``.
@@ -1018,34 +1018,45 @@ def _polyserial(z, code, th):
     return float(res.x)
 
 
-def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
+def mixed_moments(data, ordered: Sequence[str], *, missing: str = "listwise") -> MixedMoments:
     """Thresholds, means, variances, polychoric/polyserial/Pearson correlations and Gamma.
 
-    Complete rows only (lavaan's listwise default). Equals lavaan 0.6-14
-    ``lavInspect(fit, "wls.obs")`` and ``lavInspect(fit, "gamma")`` for a WLSMV
-    fit with ``ordered =`` naming some of the variables and no covariates.
+    ``missing="listwise"`` (lavaan's default) keeps complete rows;
+    ``"pairwise"`` uses each variable's and each pair's available values
+    (scores of unobserved values are zero) and drops only empty rows. Equals
+    lavaan 0.6-14 ``lavInspect(fit, "wls.obs")`` and ``lavInspect(fit,
+    "gamma")`` for a WLSMV fit with ``ordered =`` naming some of the variables
+    and no covariates.
     """
-    df = data.dropna()
+    from scipy.optimize import minimize_scalar
+
+    df = data.dropna() if missing == "listwise" else data.dropna(how="all")
     names = [str(c) for c in df.columns]
     n, p = df.shape
     ordset = set(ordered)
     numeric = [v for v in names if v not in ordset]
     notes: list[str] = []
+    if missing == "pairwise" and df.isna().any().any():
+        npair = (df.notna().astype(int).T @ df.notna().astype(int)).to_numpy()
+        notes.append(f"Pairwise deletion in the first stage: N per pair {int(npair.min())} to"
+                     f" {int(npair.max())}; N = {n}.")
     levels: dict = {}
-    codes, ths, Y, mus, vs = {}, {}, {}, {}, {}
+    codes, ths, Y, mus, vs, obs = {}, {}, {}, {}, {}, {}
     th_vector, th_labels, th_item, sc_th = [], [], [], []
     th_cols: dict[int, list[int]] = {}
     for j, v in enumerate(names):
         col = df.iloc[:, j]
+        obs[v] = col.notna().to_numpy()
         if v in ordset:
             c, vals, _ = _column_codes(v, col)
             if vals.size < 2:
                 raise DataError(f"ordered item {v!r} has only one observed category")
             levels[v] = vals
-            freq = np.bincount(c, minlength=vals.size).astype(float)
+            freq = np.bincount(c[c >= 0], minlength=vals.size).astype(float)
             th = _th_from_freq(freq)
             codes[v], ths[v] = c, th
-            S = _uni_scores(th)[c]                            # n x (K-1)
+            S = _uni_scores(th)
+            S = np.vstack((S, np.zeros((1, S.shape[1]))))[c]     # code -1: zero scores
             th_cols[j] = list(range(len(th_vector), len(th_vector) + th.size))
             th_vector += list(th)
             th_labels += [f"{v}|t{m + 1}" for m in range(th.size)]
@@ -1053,15 +1064,17 @@ def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
             sc_th.append(S)
         else:
             y = col.to_numpy(float)
-            mu, var = y.mean(), y.var()
+            yo = y[obs[v]]
+            mu, var = yo.mean(), yo.var()
             Y[v], mus[v], vs[v] = y, mu, var
             th_cols[j] = [len(th_vector)]
             th_vector.append(mu)                               # sign flipped at the end
             th_labels.append(f"{v}~1")
             th_item.append(j)
-            sc_th.append(((y - mu) / var)[:, None])
+            sc_th.append(np.where(obs[v], (y - mu) / var, 0.0)[:, None])
     q_th = len(th_vector)
-    SC_var = np.column_stack([-1 / (2 * vs[v]) + (Y[v] - mus[v]) ** 2 / (2 * vs[v] ** 2)
+    SC_var = np.column_stack([np.where(obs[v], -1 / (2 * vs[v]) + (Y[v] - mus[v]) ** 2
+                                       / (2 * vs[v] ** 2), 0.0)
                               for v in numeric]) if numeric else np.zeros((n, 0))
     var_col = {v: q_th + k for k, v in enumerate(numeric)}
     nA = q_th + len(numeric)
@@ -1075,18 +1088,25 @@ def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
     sd = {v: np.sqrt(vs[v]) for v in numeric}
     for k, (j, i) in enumerate(zip(jj, ii)):
         vj, vi = names[j], names[i]
+        both = obs[vj] & obs[vi]
+
+        def full(x):
+            out = np.zeros(n)
+            out[both] = x
+            return out
+
         if vj in ordset and vi in ordset:
             K1, K2 = ths[vj].size + 1, ths[vi].size + 1
             Kmax = max(K1, K2)
             thp = _pad_thresholds([ths[vj], ths[vi]], Kmax)
+            a, b = codes[vj][both], codes[vi][both]
             freq = np.zeros((1, Kmax, Kmax))
-            np.add.at(freq[0], (codes[vj], codes[vi]), 1.0)
+            np.add.at(freq[0], (a, b), 1.0)
             rho = float(_solve_pairs(freq, thp[[0]], thp[[1]], np.array([K1 - 1]),
                                      np.array([K2 - 1]), labels=[(vj, vi)])[0][0])
             sr, Z1a, Z2a, Z1b, Z2b, _ = _bivariate_cell_scores(thp[[0]], thp[[1]], np.array([rho]))
-            a, b = codes[vj], codes[vi]
             s_r = sr[0][a, b]
-            SC_cor[:, k] = s_r
+            SC_cor[:, k] = full(s_r)
             for m in range(K1 - 1):
                 d = np.where(a == m, Z1a[0][a, b], 0.0) - np.where(a == m + 1, Z2a[0][a, b], 0.0)
                 A21[k, th_cols[j][m]] = s_r @ d
@@ -1096,8 +1116,8 @@ def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
         elif vj in ordset or vi in ordset:
             vn, vo = (vi, vj) if vj in ordset else (vj, vi)
             jn, jo = names.index(vn), names.index(vo)
-            z = (Y[vn] - mus[vn]) / sd[vn]
-            c, th = codes[vo], ths[vo]
+            z = (Y[vn][both] - mus[vn]) / sd[vn]
+            c, th = codes[vo][both], ths[vo]
             rho = _polyserial(z, c, th)
             R = np.sqrt(1 - rho * rho)
             TH = np.concatenate(([-_BORDER], th, [_BORDER]))
@@ -1111,7 +1131,7 @@ def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
             s_rho = inv / R ** 3 * (d1 * (up * rho - z) - d2 * (lo * rho - z))
             dmu = 1 / sd[vn] * (z + inv * (rho / R) * dd)
             dvar = 1 / (2 * vs[vn]) * ((z * z - 1) + inv * rho * z / R * dd)
-            SC_cor[:, k] = s_rho
+            SC_cor[:, k] = full(s_rho)
             A21[k, th_cols[jn][0]] = s_rho @ dmu
             A21[k, var_col[vn]] = s_rho @ dvar
             for m in range(th.size):
@@ -1120,15 +1140,23 @@ def mixed_moments(data, ordered: Sequence[str]) -> MixedMoments:
             H21[k, var_col[vn]] = rho / (2 * sd[vn])
             H22[k] = sd[vn]
         else:
-            z1 = (Y[vj] - mus[vj]) / sd[vj]
-            z2 = (Y[vi] - mus[vi]) / sd[vi]
-            rho = float(np.mean(z1 * z2))
+            z1 = (Y[vj][both] - mus[vj]) / sd[vj]
+            z2 = (Y[vi][both] - mus[vi]) / sd[vi]
+            if both.all():
+                rho = float(np.mean(z1 * z2))
+            else:                    # two-step ML of rho for margins fitted on other rows
+                def nll(r):
+                    return np.sum(0.5 * np.log(1 - r * r)
+                                  + (z1 * z1 - 2 * r * z1 * z2 + z2 * z2) / (2 * (1 - r * r)))
+
+                rho = float(minimize_scalar(nll, bounds=(-0.995, 0.995), method="bounded",
+                                            options={"xatol": 1e-12}).x)
             r2 = 1 - rho * rho
             Q = z1 * z1 - 2 * rho * z1 * z2 + z2 * z2
             s_rho = rho / r2 + z1 * z2 / r2 - rho * Q / r2 ** 2
             g1 = (z1 - rho * z2) / r2
             g2 = (z2 - rho * z1) / r2
-            SC_cor[:, k] = s_rho
+            SC_cor[:, k] = full(s_rho)
             A21[k, th_cols[j][0]] = s_rho @ (g1 / sd[vj])
             A21[k, th_cols[i][0]] = s_rho @ (g2 / sd[vi])
             A21[k, var_col[vj]] = s_rho @ (-1 / (2 * vs[vj]) + g1 * z1 / (2 * vs[vj]))

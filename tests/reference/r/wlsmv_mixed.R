@@ -28,3 +28,17 @@ run_case("hs4_wlsmv_mixed_group", paste0(
   'model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"\n',
   'fit <- cfa(model, data = mixed, ordered = c("x1", "x2"), estimator = "WLSMV", group = "school",',
   ' group.equal = c("thresholds", "loadings", "intercepts"))'), NOTE)
+
+# pairwise first stage with missing values: NA cells of tests/reference/data/hs_missing.csv
+hsm <- utils::read.csv(data_path("hs_missing.csv"))
+mixed_na <- data.frame(x1 = ifelse(is.na(hsm$x1), NA, hs4$x1), x2 = ifelse(is.na(hsm$x2), NA, hs4$x2),
+                       x3 = hsm$x3, x4 = hsm$x4, x5 = hsm$x5, x6 = hsm$x6)
+env <- run_case("hs4_wlsmv_mixed_pairwise", paste0(
+  'model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"\n',
+  'fit <- cfa(model, data = mixed_na, ordered = c("x1", "x2"), estimator = "WLSMV",',
+  ' missing = "pairwise")'), paste(NOTE, "Missing cells as in hs_missing.csv."))
+fit <- get("fit", env)
+G <- lavInspect(fit, "gamma")
+.write_csv(data.frame(label = rownames(G), value = as.numeric(lavInspect(fit, "wls.obs")), G,
+                      check.names = FALSE, stringsAsFactors = FALSE),
+           ref_path("hs4_wlsmv_mixed_pairwise__gamma.csv"))
