@@ -1,7 +1,7 @@
 """WLSMV beyond one all-ordered group, against lavaan 0.6-14 fixtures.
 
-Cases (tests/reference/r/wlsmv_defined.R, wlsmv_group.R, wlsmv_theta.R, wlsmv_lrt.R): HS x1-x9 cut at
-their quartiles (tests/reference/data/hs_ordinal4.csv), single-group models with ``:=``
+Cases (tests/reference/r/wlsmv_defined.R, wlsmv_group.R, wlsmv_theta.R, wlsmv_mixed.R,
+wlsmv_lrt.R): HS x1-x9 cut at their quartiles (tests/reference/data/hs_ordinal4.csv), single-group models with ``:=``
 and ``==``, and the school groups at the configural, thresholds, thresholds + loadings,
 + intercepts and a partial level, the theta parameterization, ordered and continuous
 variables together (wlsmv_mixed.R); lavTestLRT() between nested levels.

@@ -413,7 +413,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     ev = np.linalg.eigvalsh(V) if np.isfinite(V).all() else np.array([np.nan])
     if not (ev[0] >= 1e-8 * max(ev[-1], 1e-300) and ev[0] >= 1e-12):
         problems.append((IdentificationWarning,
-                         f"The covariance matrix of the estimates is not positive definite (smallest"
+                         "The covariance matrix of the estimates is not positive definite (smallest"
                          f" eigenvalue {ev[0]:.2g}). With ordered items this often comes from"
                          " categories chosen by very few respondents (a near-singular Gamma);"
                          " consider merging sparse categories. lavaan warns here too."))
@@ -552,7 +552,6 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
     rowev = RowEvaluator(pt, wm.model)
     est = rowev.estimates(theta, sts)
     slv, sall = rowev.standardized(theta, est)
-    nts = len(wm.struct_idx)
     pos = {k: wm.nth_par + n for n, k in enumerate(wm.struct_idx)}
     free = tab["free"].to_numpy().astype(int)
     se = np.zeros(len(tab))
@@ -562,7 +561,8 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
             se[n_] = se_x[pos[k - 1]]
             xfree[n_] = True
     base = pd.DataFrame({"lhs": tab["lhs"], "op": tab["op"], "rhs": tab["rhs"].fillna(""),
-                         "group": tab["group"].astype(int), "label": tab["label"].replace("", np.nan),
+                         "group": tab["group"].astype(int),
+                         "label": tab["label"].replace("", np.nan),
                          "est": est, "se": se, "std_lv": slv, "std_all": sall, "_free": xfree})
     # total SD of each latent response per group (1 / delta)
     parts = []
