@@ -1,5 +1,6 @@
 # Indirect effects (:= rows) of one latent mediation model under every estimator:
-# ML, MLR, MLM, FIML (missing = "ml"), and WLSMV on the ordinal HS items; plus the
+# ML, MLR, MLM, FIML (missing = "ml"), and WLSMV (delta and theta parameterizations) on the
+# ordinal HS items; plus the
 # trust survey's second-order model (WLSMV, pairwise) with the H1-H7 indirect effects.
 # Reference for trustsem.indirect_effects() (delta-method SEs of the := rows).
 # Needs tests/reference/data/hs_ordinal4.csv (wlsmv_group.R) and hs_missing.csv (hs_fiml.R).
@@ -29,6 +30,9 @@ run_case("hs_med_mlr", "fit <- sem(med, data = HS, estimator = 'MLR')", NOTE_HS)
 run_case("hs_med_mlm", "fit <- sem(med, data = HS, estimator = 'MLM')", NOTE_HS)
 run_case("hs_med_fiml", "fit <- sem(med, data = hs_missing, missing = 'ml')", NOTE_HS_MISSING)
 run_case("hs4_med_wlsmv", "fit <- sem(med, data = hs4, ordered = TRUE, estimator = 'WLSMV')", NOTE_HS4)
+run_case("hs4_med_wlsmv_theta",
+         "fit <- sem(med, data = hs4, ordered = TRUE, estimator = 'WLSMV', parameterization = 'theta')",
+         NOTE_HS4)
 
 # second-order trust model: the measurement part of the shipped file, labelled paths
 lav <- readLines("trustsem/models/second_order.lav")
