@@ -278,3 +278,103 @@ def test_chinese_names_through_trustsem_fit(gbk_csv, tmp_path, capsys):
     est = pd.read_csv(tmp_path / "o" / "estimates.csv")
     assert "社会2" in set(est["rhs"])
     assert (_digest(gbk_csv), gbk_csv.stat().st_mtime_ns) == before
+
+
+# ---------------------------------------------------------------------------
+# output folders: replaced whole, one run at a time, stale leftovers cleaned
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_rerun_replaces_the_whole_folder(hs_csv, model_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)[0] == 0
+    (out / "stray.txt").write_text("from an earlier run")
+    (out / "old_sub").mkdir()
+    (out / "old_sub" / "x.csv").write_text("x")
+    assert run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "estimates.csv", "fit_measures.csv", "r2.csv", "result.json", "summary.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hs.csv", "hs.lav", "o"]  # no temp, no lock
+
+
+def test_folder_of_other_files_is_not_replaced(hs_csv, model_file, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious")
+    code, _, err = run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)
+    assert code == 2 and "not written by trustsem" in err and err.count("\n") == 1
+    assert (out / "thesis.docx").read_text() == "precious"
+    assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+
+
+def test_second_concurrent_run_fails_clearly(hs_csv, model_file, tmp_path, capsys):
+    out = tmp_path / "busy"
+    go = tmp_path / "locked"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time, pathlib\n"
+         "from trustsem._outputs import output_lock\n"
+         "with output_lock(sys.argv[1]):\n"
+         "    pathlib.Path(sys.argv[2]).write_text('x')\n"
+         "    time.sleep(60)\n", str(out), str(go)])
+    try:
+        for _ in range(300):
+            if go.exists():
+                break
+            holder.poll()
+            assert holder.returncode is None
+            import time
+            time.sleep(0.05)
+        assert go.exists()
+        code, stdout, err = run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)
+        assert code == 2
+        assert f"another trustsem run is writing to {out}; wait for it or choose another --out" in err
+        assert "Wrote" not in stdout
+        assert not out.exists()
+        # in a separate process too (the report command locks before computing)
+        proc = subprocess.run([sys.executable, "-m", "trustsem.cli", "report", str(hs_csv), "--model",
+                               str(model_file), "--bootstrap", "0", "--no-progress", "--out", str(out)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 2 and "another trustsem run is writing to" in proc.stderr
+        assert "Wrote" not in proc.stdout
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder was killed: its lock is stale now, and the next run proceeds
+    code, stdout, err = run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)
+    assert code == 0, err
+    assert not (tmp_path / ".busy.lock").exists()
+
+
+def test_killed_run_leftovers_are_removed(hs_csv, model_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    dead = _dead_pid()
+    (tmp_path / ".o.lock").write_text(str(dead))
+    tmp = tmp_path / f".o.tmp-{dead}-abc123"
+    tmp.mkdir()
+    (tmp / "half.csv").write_text("partial")
+    alive = tmp_path / f".o.tmp-{__import__('os').getpid()}-live"  # a live writer's: kept
+    alive.mkdir()
+    code, _, err = run(["fit", hs_csv, "--model", model_file, "--out", out], capsys)
+    assert code == 0, err
+    assert not tmp.exists() and not (tmp_path / ".o.lock").exists()
+    assert alive.exists()
+    assert (out / "result.json").is_file()
+
+
+def test_write_outputs_swaps_in_one_step(tmp_path):
+    out = tmp_path / "r"
+    write_outputs(out, {"result.json": lambda p: p.write_text("1"), "a/b.txt": lambda p: p.write_text("b")})
+    write_outputs(out, {"result.json": lambda p: p.write_text("2")})
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["result.json"]
+    assert (out / "result.json").read_text() == "2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    from trustsem import cli
+    from trustsem._outputs import write_outputs as direct
+
+    assert cli.write_outputs is direct  # re-exported for old imports

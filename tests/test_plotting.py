@@ -439,3 +439,93 @@ def test_result_methods_delegate_to_plotting():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["visual", "textual"]
     assert len(fit.plot_paths_forest().lines) >= 1
     assert fit.plot_path_diagram() is not None
+
+
+# ---------------------------------------------------------------- significance decided elsewhere
+
+
+def _decision(fit, significant) -> pd.DataFrame:
+    reg = fit.estimates[fit.estimates["op"] == "~"]
+    return pd.DataFrame(
+        {
+            "lhs": reg["lhs"].to_numpy(),
+            "rhs": reg["rhs"].to_numpy(),
+            "significant": significant(reg),
+            "marker": np.where(significant(reg), "*", ""),
+            "rule": "ci",
+        }
+    )
+
+
+def test_path_diagram_and_forest_follow_a_given_decision(fit):
+    reg = fit.estimates[fit.estimates["op"] == "~"]
+    # a decision that contradicts p < .05 for every path: the figures must follow it
+    sig = _decision(fit, lambda r: ~(r["pvalue"].to_numpy() < 0.05))
+    ax = P.plot_path_diagram(
+        fit, significance=sig, significance_note="Significant: rule X."
+    )
+    by_gid = {a.get_gid(): a for a in ax.patches}
+    for (_, r), s in zip(reg.iterrows(), sig["significant"]):
+        arrow = by_gid[f"path:{r['rhs']}->{r['lhs']}"]
+        assert (arrow.get_linestyle() == "-") == bool(s), r["rhs"]
+    texts = _texts(ax)
+    assert any("Significant: rule X. Dashed: not significant." in t for t in texts)
+    assert not any("***" in t or "**" in t for t in texts)  # markers come from the decision
+    ax = P.plot_paths_forest(fit, std=False, significance=sig)
+    cols = {c.get_gid(): c for c in ax.collections if c.get_gid()}
+    n_sig = len(cols["forest:significant"].get_offsets())
+    assert n_sig == int(sig["significant"].sum())
+    assert len(cols["forest:not_significant"].get_offsets()) == len(sig) - n_sig
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["interval excludes 0", "not significant"]
+    with pytest.raises(SpecificationError, match="significance"):
+        P.plot_path_diagram(fit, significance=pd.DataFrame({"lhs": ["PI"]}))
+
+
+# ---------------------------------------------------------------- Chinese figure text
+
+ENGLISH_FIGURE_WORDS = [
+    "Standardized", "Unstandardized", "coefficient", "Factor", "Item", "Density", "density",
+    "estimate", "Effect", "interval", "significant", "slope", "Simple", "Conditional",
+    "Johnson-Neyman plot", "baseline", "cut-off", "Measurement invariance", "draws",
+    "specific:", "of sample", "dashed",
+]
+
+
+def _all_texts(fig) -> list[str]:
+    from matplotlib.text import Text
+
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def test_chinese_figures_have_no_english_labels(fit, mod, tmp_path):
+    if P.cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian/Ubuntu: apt-get install fonts-noto-cjk)")
+    med = ts.indirect_effects(fit, ci="montecarlo", mc_draws=300, seed=3)
+    table = pd.DataFrame(
+        {"delta_cfi": [np.nan, -0.002, np.nan], "delta_rmsea": [np.nan, 0.001, np.nan],
+         "verdict": ["baseline", "holds", "not converged"]},
+        index=pd.Index(["configural", "metric", "scalar (partial)"], name="level"),
+    )
+    sig = _decision(fit, lambda r: r["pvalue"].to_numpy() < 0.05)
+    axes = {
+        "loadings": P.plot_loadings(fit, lang="zh"),
+        "forest": P.plot_paths_forest(fit, std=False, significance=sig, lang="zh"),
+        "diagram": P.plot_path_diagram(fit, lang="zh", significance=sig,
+                                       significance_note="显著：规则。"),
+        "indirect": P.plot_indirect_distribution(med, lang="zh"),
+        "slopes": P.plot_simple_slopes(mod, lang="zh"),
+        "jn": P.plot_johnson_neyman(mod, lang="zh"),
+        "invariance": P.plot_invariance(table, lang="zh"),
+    }
+    for name, ax in axes.items():
+        texts = _all_texts(ax.figure)
+        for word in ENGLISH_FIGURE_WORDS:
+            assert not any(word in t for t in texts), (name, word, texts)
+        assert _glyph_warnings(ax.figure, tmp_path / f"{name}.png") == [], name  # no tofu
+    assert axes["loadings"].get_xlabel() == "因子"
+    assert [t.get_text() for t in axes["invariance"].get_xticklabels()] == [
+        "形态等值", "弱等值", "强等值（部分）"]
+    assert "未收敛" in _all_texts(axes["invariance"].figure)
+    with pytest.raises(SpecificationError, match="lang"):
+        P.plot_loadings(fit, lang="fr")

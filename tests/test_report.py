@@ -177,6 +177,37 @@ def test_tiktok_report_in_chinese(tmp_path, capsys):
     assert (out / "figures" / "path_diagram.svg").is_file()
     # no codebook: the report still groups the Likert bars by the model's factors
     assert (out / "figures" / "likert.png").is_file()
+    # verdicts, table texts, notes and settings are in Chinese too
+    for english in ENGLISH_STRINGS:
+        assert english not in text, english
+    for chinese in ["可区分（HTMT2 < .85）", "未提示共同方法偏差", "测量模型（CFA）", "显著性", "显著：95% Bootstrap",
+                    "置信区间：Bootstrap", "随机种子"]:
+        assert chinese in text, chinese
+
+
+#: English verdicts, table texts and figure labels that must not appear in a Chinese report.
+ENGLISH_STRINGS = [
+    "distinct (HTMT2", "not distinct", "full mediation", "partial mediation", "no mediation",
+    "indirect effect (no direct path", "no sign of common-method bias", "Measurement model (CFA)",
+    "Structural model", "at least one flag", "longstring >=", "CI: bootstrap", "n.s.",
+    "requested,", "automatic", "Significant:", "first component share", "one-factor CFI",
+    "standard errors", "confidence level", "bootstrap draws",
+]
+
+
+def test_chinese_texts_for_invariance_and_screening():
+    from trustsem.report import _zh_frame, _zh_text
+
+    inv = pd.DataFrame({"model": ["configural", "metric", "scalar", "scalar (partial)", "strict"],
+                        "verdict": ["baseline", "holds", "not supported", "holds (partial)",
+                                    "not converged"]})
+    zh = _zh_frame(inv)
+    assert list(zh["model"]) == ["形态等值", "弱等值（载荷）", "强等值（截距）", "强等值（截距）（部分）",
+                                 "严格等值（残差）"]
+    assert list(zh["verdict"]) == ["基准", "成立", "不成立", "部分成立", "未收敛"]
+    assert _zh_text("duration < 102 s") == "作答时长 < 102 秒"
+    assert _zh_text("> 20% of items unanswered") == "未作答题项 > 20%"
+    assert _zh_text("an unknown sentence") == "an unknown sentence"
 
 
 # ---------------------------------------------------------------------------
@@ -491,3 +522,64 @@ def test_one_significance_rule_everywhere(bootstrap, tmp_path):
     n_sig = len(re.findall(r"<use\b", groups.get("forest:significant", "")))
     n_non = len(re.findall(r"<use\b", groups.get("forest:not_significant", "")))
     assert (n_sig, n_non) == (sum(decided.values()), len(decided) - sum(decided.values()))
+
+
+# ---------------------------------------------------------------------------
+# (8) the printed re-run command reproduces the run
+
+
+def test_rerun_command_reproduces_the_run(tmp_path, capsys):
+    import shlex
+    import sys
+
+    folder = tmp_path / "my data"
+    folder.mkdir()
+    data = folder / "trust survey.csv"
+    shutil.copy(example_path("trust_survey"), data)
+    codebook = folder / "cb's.csv"
+    from trustsem.datasets import example_path as _ep
+
+    shutil.copy(_ep("trust_survey").with_name("trust_survey_codebook.csv"), codebook)
+    model = folder / "small model.lav"
+    model.write_text("TF =~ TF1 + TF2 + TF3\nTA =~ TA1 + TA2 + TA3\nPI =~ PI1 + PI2 + PI3 + PI4\n"
+                     "TA ~ TF\nPI ~ TA + TF\n", encoding="utf-8")
+    out = folder / "out 1"
+    argv = ["report", data, "--model", model, "--codebook", codebook, "--group", "pm_exposed",
+            "--lang", "zh", "--missing", "listwise", "--estimator", "MLR", "--bootstrap", "20",
+            "--seed", "7", "--jobs", "1", "--no-progress", "--out", out]
+    code, _, err = _run(argv, capsys)
+    assert code == 0, err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    cmd = html.unescape(re.search(r"<pre class='wrap'>(trustsem report .*?)</pre>", page).group(1))
+    args = shlex.split(cmd)
+    for opt, value in [("--model", str(model.resolve())), ("--codebook", str(codebook.resolve())),
+                       ("--group", "pm_exposed"), ("--lang", "zh"), ("--missing", "listwise"),
+                       ("--estimator", "MLR"), ("--bootstrap", "20"), ("--seed", "7"),
+                       ("--jobs", "1"), ("--out", str(out.resolve()))]:
+        assert args[args.index(opt) + 1] == value, opt
+    assert args[2] == str(data.resolve())
+    assert "shipped model" not in cmd
+    # run it (into another folder) and get the same tables
+    out2 = tmp_path / "again"
+    args[args.index("--out") + 1] = str(out2)
+    proc = subprocess.run([sys.executable, "-m", "trustsem.cli", *args[1:], "--no-progress"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in (out / "tables").glob("*.csv"))
+    assert names == sorted(p.name for p in (out2 / "tables").glob("*.csv"))
+    for name in names:
+        if name in ("settings.csv",):  # holds the creation time
+            continue
+        a = pd.read_csv(out / "tables" / name)
+        b = pd.read_csv(out2 / "tables" / name)
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)
+
+
+def test_rerun_command_names_a_shipped_model_by_name(tmp_path, capsys):
+    out = tmp_path / "o"
+    code, _, err = _run(["report", "--model", "cfa_unidimensional", "--bootstrap", "0",
+                         "--missing", "listwise", "--no-progress", "--out", out], capsys)
+    assert code == 0, err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    cmd = html.unescape(re.search(r"<pre class='wrap'>(trustsem report .*?)</pre>", page).group(1))
+    assert cmd.startswith("trustsem report --model cfa_unidimensional --estimator ML --missing listwise")

@@ -200,7 +200,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         data=str(Path(args.data).resolve()) if args.data is not None else None,
         model_kind=kind, model=model_name,
         codebook=str(Path(args.codebook).resolve()) if args.codebook else None,
-        sheet=sheet, out=args.out, jobs=getattr(args, "jobs", None))
+        sheet=sheet, out=str(Path(args.out).resolve()) if args.out else None,
+        jobs=getattr(args, "jobs", None))
     out = Path(args.out) if args.out else Path("reports") / f"{data_path.stem}-report"
     with output_lock(out):  # a second run into the same folder fails now, not after computing
         survey = load_survey(data_path, codebook=codebook,

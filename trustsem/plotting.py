@@ -2075,6 +2075,8 @@ def plot_indirect_distribution(
         )
         ax.axvline(r["ci_upper"], color="#cb181d", ls="--", lw=1.2)
     ax.axvline(0, color="0.45", ls=":", lw=1.0)
+    if zh:
+        name = re.sub(r"^specific:\s*", "具体间接效应：", str(name))
     ax.set_title(name, fontsize=10)
     ax.set_xlabel("效应（非标准化）" if zh else "Effect (unstandardized)")
     ax.set_ylabel("密度" if zh else "Density")
@@ -2363,9 +2365,16 @@ def plot_invariance(
             va="bottom" if v >= 0 else "top",
             fontsize=8,
         )
+    verdicts = (
+        [str(v) for v in table["verdict"]] if "verdict" in table.columns else [""] * len(levels)
+    )
     for x in xs[~ok]:
+        # the first level is the baseline; a later one without a change was not estimable
+        v = "baseline" if x == 0 else (verdicts[x] if verdicts[x] not in ("", "nan") else "NA")
+        if zh:
+            v = {"baseline": "基准", "not converged": "未收敛", "not identified": "不可识别"}.get(v, v)
         ax.annotate(
-            "基准" if zh else "baseline",
+            v,
             (x, 0),
             xytext=(0, 3),
             textcoords="offset points",

@@ -270,7 +270,7 @@ _ZH_CELLS = {
     # invariance
     "configural": "形态等值", "metric": "弱等值（载荷）", "scalar": "强等值（截距）",
     "strict": "严格等值（残差）", "baseline": "基准", "holds": "成立", "holds (partial)": "部分成立",
-    "not supported": "不成立", "not converged": "未收敛", "fails": "不成立",
+    "not supported": "不成立", "not converged": "未收敛", "not identified": "不可识别", "fails": "不成立",
     # fit table
     "Measurement model (CFA)": "测量模型（CFA）", "Structural model": "结构模型", "Model (CFA)": "模型（CFA）",
     # CMB statistics
@@ -313,8 +313,8 @@ def _zh_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its text cells put into Chinese where the text is known."""
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(_zh_text)
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].astype(object).map(_zh_text)
     return out
 
 
