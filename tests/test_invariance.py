@@ -321,6 +321,16 @@ def test_score_tests_for_ml_family(hs, estimator):
         assert ours.loc[c, "lm"] == pytest.approx(ref.loc[c, "X2"], rel=1e-3, abs=1e-3), c
 
 
+def test_score_tests_on_a_bootstrap_fit(hs):
+    """Same constrained estimates as the ML fit, so the same score tests."""
+    fit = ts.cfa(HS, hs, group="school", group_equal=["loadings", "intercepts"], se="bootstrap",
+                 bootstrap=20, seed=1, n_jobs=1, progress=False)
+    ours = score_tests(fit).set_index("constraint")
+    ref = pd.read_csv(REF / "hs_score_tests.csv").set_index("constraint")
+    for c in ref.index:
+        assert ours.loc[c, "lm"] == pytest.approx(ref.loc[c, "X2"], rel=1e-3, abs=1e-3), c
+
+
 def test_score_tests_with_fiml(hs):
     miss = ref_data("hs_missing.csv").assign(school=hs["school"])
     fit = ts.cfa(HS, miss, group="school", group_equal=["loadings"], missing="fiml")
@@ -339,7 +349,7 @@ def test_score_tests_refuse_wlsmv():
 PATHS = HS + "\nspeed ~ visual + textual"
 
 
-@pytest.mark.parametrize("estimator", ["MLR", "WLSMV"])
+@pytest.mark.parametrize("estimator", ["MLR", "MLM", "WLSMV"])
 def test_compare_paths_equals_lavTestWald_robust(hs, estimator):
     if estimator == "WLSMV":
         if not _multigroup_wlsmv_available():

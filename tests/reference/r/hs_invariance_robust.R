@@ -44,7 +44,7 @@ for (est in c("MLR", "MLM")) {
   print(lev); print(lrt)
 }
 
-# Wald tests of equal paths across schools (trustsem.compare_paths) under MLR and, on the
+# Wald tests of equal paths across schools (trustsem.compare_paths) under MLR, MLM and, on the
 # ordinal items, WLSMV: lavTestWald() uses the fit's own (robust) covariance matrix.
 hs4 <- utils::read.csv(data_path("hs_ordinal4.csv"))
 m2 <- paste(HS_MODEL, "speed ~ c(b1, b2)*visual + c(c1, c2)*textual", sep = "\n")
@@ -52,6 +52,7 @@ wald <- function(fit, est) rbind(
   data.frame(estimator = est, path = "speed~visual", t(unlist(lavTestWald(fit, "b1 == b2")[c("stat", "df", "p.value")]))),
   data.frame(estimator = est, path = "speed~textual", t(unlist(lavTestWald(fit, "c1 == c2")[c("stat", "df", "p.value")]))))
 w <- rbind(wald(sem(m2, HS, group = "school", estimator = "MLR"), "MLR"),
+           wald(sem(m2, HS, group = "school", estimator = "MLM"), "MLM"),
            wald(sem(m2, hs4, group = "school", ordered = TRUE, estimator = "WLSMV"), "WLSMV"))
 .write_csv(w, ref_path("hs_wald_paths_robust.csv"))
 jsonlite::write_json(list(case = "hs_wald_paths_robust", versions = versions(),
