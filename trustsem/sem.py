@@ -399,8 +399,11 @@ def sem(
         if note:
             notes.append(note)
     # The matrices here are small: multi-threaded BLAS only adds contention
-    # (5x slower on two cores), so the fit runs single-threaded.
-    with threadpool_limits(limits=1, user_api="blas"):
+    # (5x slower on two cores), so the fit runs single-threaded. SciPy's
+    # ill-conditioning warnings are not passed on: trustsem checks the
+    # information matrix itself and names unidentified parameters.
+    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
         return _fit(spec, pt, stats_list, options, notes, strict=strict, X_groups=X_groups)
 
 
@@ -718,8 +721,15 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
             info = obj.expected_information(theta) if missing == "fiml" else obj.information(theta)
         else:
             info = 0.5 * numerical_hessian(obj, theta)
-        vcov, bad = _invert_information(info, N)
-        if bad and options["se"] == "standard":
+        if not np.isfinite(info).all():
+            problems.append((ConvergenceWarning,
+                             "The information matrix could not be computed at the estimates"
+                             " (the implied covariance matrix is not positive definite next to"
+                             " them), so standard errors are not reported. " + CONVERGENCE_DOCS))
+            info = None
+        else:
+            vcov, bad = _invert_information(info, N)
+        if info is not None and bad and options["se"] == "standard":
             names = _param_names(pt)
             who = ", ".join(names[k] for k in bad[:4])
             problems.append((IdentificationWarning,

@@ -344,6 +344,15 @@ def numerical_hessian(obj, theta: np.ndarray) -> np.ndarray:
         tm = theta.copy(); tm[k] -= h
         gp = obj.gradient(tp)
         gm = obj.gradient(tm)
+        if gp is None or gm is None:
+            # a step leaves the admissible region (implied matrix not positive
+            # definite): one-sided difference, or NaN if neither side works
+            g0 = obj.gradient(theta)
+            if g0 is None or (gp is None and gm is None):
+                H[:, k] = np.nan
+                continue
+            H[:, k] = (gp - g0) / h if gp is not None else (g0 - gm) / h
+            continue
         H[:, k] = (gp - gm) / (2 * h)
     return 0.5 * (H + H.T)
 
@@ -480,7 +489,7 @@ def em_saturated(X: np.ndarray, patterns: list[Pattern], *, maxit: int = 5000,
                 continue
             Soo = Sigma[np.ix_(o, o)]
             Smo = Sigma[np.ix_(m, o)]
-            Bc = linalg.solve(Soo, Smo.T, assume_a="pos").T     # |m| x |o|
+            Bc = _regression_weights(Soo, Smo)                   # |m| x |o|
             Yhat = mu[m] + (Y - mu[o]) @ Bc.T
             C = Sigma[np.ix_(m, m)] - Bc @ Smo.T
             full = np.empty((len(pat.rows), p))
@@ -492,11 +501,23 @@ def em_saturated(X: np.ndarray, patterns: list[Pattern], *, maxit: int = 5000,
         mu = T1 / n
         Sigma = T2 / n - np.outer(mu, mu)
         logl = fiml_loglik(mu, Sigma, patterns)
+        if not np.isfinite(logl):
+            break                # singular: the caller reports the culprits
         if abs(logl - logl_old) < tol * (1 + abs(logl)):
             ok = True
             break
         logl_old = logl
     return mu, Sigma, logl, ok
+
+
+def _regression_weights(Soo: np.ndarray, Smo: np.ndarray) -> np.ndarray:
+    """Smo Soo^-1; a pseudo-inverse when Soo is singular (duplicate or constant items)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            return linalg.solve(Soo, Smo.T, assume_a="pos").T
+    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+        return Smo @ np.linalg.pinv(Soo)
 
 
 def fiml_loglik(mu: np.ndarray, Sigma: np.ndarray, patterns: list[Pattern]) -> float:
