@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from . import __version__
 from ._engine import fitmeasures as fm
+from ._engine import robust_fit
 from ._engine.estimate import (
     FIMLObjective,
     MLObjective,
@@ -847,6 +848,12 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
                      mu_list=mu_list if ms else None)
     if robust is not None:
         fit.update(_scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df, N))
+    if missing == "fiml":
+        # robust CFI/TLI/RMSEA from lavaan's FIML-corrected statistic (ML and MLR)
+        fit.update(robust_fit.fiml_measures(
+            model, theta, stats_list, X_groups, scaled=options["estimator"] == "MLR", df=df,
+            baseline_df=baseline_df, N=N, x_vars=spec.exogenous_observed,
+            fixed_x=bool(pt.exogenous), expected=options["information"] == "expected"))
     fit_series = pd.Series(fit, dtype=float)
 
     r2 = _r_squared(pt, model, theta)
@@ -975,21 +982,10 @@ def _scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df,
     # robust (Brosseau-Liard & Savalei 2014; Savalei 2018): unscaled statistics
     # with the scaling factors in place of 1
     if options["missing"] == "fiml":
-        # lavaan's FIML-corrected robust indices (Savalei & Rosseel) are not
-        # implemented: reported as missing with a note, never approximated
-        for k in ("cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
-                  "rmsea_ci_upper_robust", "rmsea_pvalue_robust"):
-            out[k] = np.nan
+        # FIML: robust indices from the FIML-corrected statistic, set in _fit
         return out
-    t1 = max(chisq - c * df, 0.0)
-    t2 = max(chisq - c * df, xb - cb * baseline_df, 0.0)
-    out["cfi_robust"] = 1 - t1 / t2 if t2 > 0 else 1.0
-    out["tli_robust"] = 1 - ((chisq - c * df) * baseline_df) / ((xb - cb * baseline_df) * df)
-    out["rmsea_robust"] = float(np.sqrt(max(chisq / N / df - c / N, 0.0)) * np.sqrt(G))
-    lo, hi = fm.rmsea_ci(scaled, df, N, G)
-    out["rmsea_ci_lower_robust"] = lo * np.sqrt(c)
-    out["rmsea_ci_upper_robust"] = hi * np.sqrt(c)
-    out["rmsea_pvalue_robust"] = fm.rmsea_pvalue(scaled, df, N, G * c, 0.05, close=True)
+    parts = robust_fit.RobustParts(chisq, df, c, xb, baseline_df, cb)
+    out.update(robust_fit.robust_indices(parts, df=df, baseline_df=baseline_df, N=N, G=G))
     return out
 
 

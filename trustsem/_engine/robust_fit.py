@@ -189,17 +189,37 @@ def _baseline_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mu, var
 
 
-def fiml_corrected(groups: Sequence[FimlGroup], *, scaled: bool) -> RobustParts:
+def fiml_corrected(groups: Sequence[FimlGroup], *, scaled: bool, df: float, baseline_df: float,
+                   x_idx: Sequence[int] = (), fixed_x: bool = False,
+                   expected: bool = False) -> RobustParts:
     """lavaan's FIML-corrected statistic for the robust indices (``scaled``: MLR, "V3").
 
+    ``x_idx`` are the positions of the exogenous observed covariates (lavaan's
+    ``ov.x``): lavaan's complete-data refit treats them as fixed, so their
+    moments carry no weight in ``Wc`` whether or not the model fixed them
+    (``fixed_x``; then they also drop out of ``Wm`` and ``J``, whose inverse
+    is taken on the remaining moments, and the baseline keeps them at their
+    sample moments).
+    The information matrix in ``U`` is ``D' Wm D`` (lavaan's observed
+    information of the "h1" kind); with ``expected`` (``information =
+    "expected"``) it is ``D' We D`` with ``We`` the expected information of
+    the saturated model under the missing-data patterns, at the EM moments.
     Returns :data:`NA_PARTS` when a saturated information matrix is singular.
     """
     N = sum(len(g.X) for g in groups)
     p = len(groups[0].h1_mean)
     il = np.tril_indices(p)
     diag_rows = p + np.flatnonzero(il[0] == il[1])
+    xs = np.zeros(p, bool)
+    xs[list(x_idx)] = True
+    x_rows = np.concatenate([xs, xs[il[0]] & xs[il[1]]])
+    free_b = np.flatnonzero(~xs) if fixed_x else np.arange(p)
+    nb = 2 * len(free_b)
+    fixed_rows = x_rows if fixed_x else np.zeros_like(x_rows)
+    keep = np.flatnonzero(~fixed_rows)
     T = Tb = 0.0
     Wm, Wmi, Wc, Gam, D, Db = [], [], [], [], [], []
+    We = []                          # expected saturated information (information="expected")
     for k, g in enumerate(groups):
         n = len(g.X)
         fg = n / N
@@ -207,44 +227,89 @@ def fiml_corrected(groups: Sequence[FimlGroup], *, scaled: bool) -> RobustParts:
         bm, bv = _baseline_moments(g.X)
         Tb += n * _ml_discrepancy(g.h1_cov, g.h1_mean, np.diag(bv), bm)
         W = h1_observed_info_fiml(g.patterns, g.h1_mean, g.h1_cov, n)
+        if fixed_x:
+            # fixed covariates: their moments drop out of the saturated information
+            W[fixed_rows] = 0.0
+            W[:, fixed_rows] = 0.0
+        Wi = np.zeros_like(W)
         try:
-            Wi = linalg.inv(W)
+            Wi[np.ix_(keep, keep)] = linalg.inv(W[np.ix_(keep, keep)])
         except linalg.LinAlgError:
             return NA_PARTS
         Wi = 0.5 * (Wi + Wi.T)
         Wm.append(fg * W)
         Wmi.append(Wi / fg)
-        Wc.append(fg * _complete_info(g.h1_mean, g.h1_cov))
+        Wc_g = _complete_info(g.h1_mean, g.h1_cov)
+        Wc_g[x_rows] = 0.0
+        Wc_g[:, x_rows] = 0.0
+        Wc.append(fg * Wc_g)
         if scaled:
             s = _h1_scores_fiml(g.X, g.patterns, g.h1_mean, g.h1_cov)
             J = s.T @ s / n
+            J[fixed_rows] = 0.0
+            J[:, fixed_rows] = 0.0
             Gam.append(Wi @ J @ Wi / fg)
         D.append(g.delta)
         # independence model: a free mean and variance per variable and group
-        Dg = np.zeros((len(W), 2 * p * len(groups)))
-        Dg[np.arange(p), 2 * p * k + np.arange(p)] = 1.0
-        Dg[diag_rows, 2 * p * k + p + np.arange(p)] = 1.0
+        Dg = np.zeros((len(W), nb * len(groups)))
+        j = np.arange(len(free_b))
+        Dg[free_b, nb * k + j] = 1.0
+        Dg[diag_rows[free_b], nb * k + len(free_b) + j] = 1.0
         Db.append(Dg)
+        if expected:
+            pats = [Pattern(obs=pt.obs, n=pt.n, mean=g.h1_mean[pt.obs],
+                            cov=g.h1_cov[np.ix_(pt.obs, pt.obs)]) for pt in g.patterns]
+            We_g = h1_observed_info_fiml(pats, g.h1_mean, g.h1_cov, n)
+            if fixed_x:
+                We_g[fixed_rows] = 0.0
+                We_g[:, fixed_rows] = 0.0
+            We.append(fg * We_g)
     Wm_all, Wmi_all, Wc_all = (linalg.block_diag(*M) for M in (Wm, Wmi, Wc))
     Gam_all = linalg.block_diag(*Gam) if scaled else None
 
+    We_all = linalg.block_diag(*We) if expected else Wm_all
+
     def trace(Dall: np.ndarray) -> float:
         WD = Wm_all @ Dall
-        U = Wm_all - WD @ linalg.solve(Dall.T @ WD, WD.T, assume_a="sym")
+        E = Dall.T @ We_all @ Dall
+        U = Wm_all - WD @ linalg.solve(E, WD.T, assume_a="sym")
         if scaled:
             return float(np.trace(U @ Wmi_all @ Wc_all @ Wmi_all @ U @ Gam_all))
         return float(np.trace(Wc_all @ Wmi_all @ U @ Wmi_all))
 
-    npar = D[0].shape[1]
-    ncov = len(il[0])
-    df3 = len(groups) * (p + ncov) - npar
-    dfb = len(groups) * (p + ncov) - 2 * p * len(groups)
+    df3, dfb = df, baseline_df
     try:
         c = trace(np.vstack(D)) / df3 if df3 > 0 else np.nan
         cb = trace(np.vstack(Db)) / dfb if dfb > 0 else np.nan
     except (linalg.LinAlgError, ValueError):
         return NA_PARTS
     return RobustParts(chisq=T, df=df3, c=c, baseline_chisq=Tb, baseline_df=dfb, baseline_c=cb)
+
+
+def fiml_measures(model, theta: np.ndarray, stats: Sequence, X_groups: Sequence[np.ndarray], *,
+                  scaled: bool, df: float, baseline_df: float, N: float,
+                  x_vars: Sequence[str] = (), fixed_x: bool = False,
+                  expected: bool = False) -> dict[str, float]:
+    """The robust indices of a FIML fit from the engine's objects.
+
+    ``model`` is the fitted :class:`~trustsem._engine.ram.RamModel`, ``stats``
+    its per-group :class:`~trustsem._engine.ram.GroupStats` (EM moments and
+    missing-data patterns), ``X_groups`` the raw data per group, ``x_vars``
+    the exogenous observed covariates (lavaan's ``ov.x``) and ``fixed_x``
+    whether the model fixed them at their sample moments; ``expected`` says
+    the fit uses the expected information (``information="expected"``).
+    """
+    if df <= 0:
+        return dict.fromkeys(ROBUST_NAMES, np.nan)
+    groups = []
+    for g, (st, X) in enumerate(zip(stats, X_groups)):
+        Sigma, mu, dS, dmu = model.derivatives(theta, g)
+        groups.append(FimlGroup(X=X, patterns=st.patterns, h1_mean=st.mean, h1_cov=st.cov,
+                                mu=mu, Sigma=Sigma, delta=moment_jacobian(dS, dmu)))
+    x_idx = [model.index[v] for v in x_vars]
+    parts = fiml_corrected(groups, scaled=scaled, df=df, baseline_df=baseline_df, x_idx=x_idx,
+                           fixed_x=fixed_x, expected=expected)
+    return robust_indices(parts, df=df, baseline_df=baseline_df, N=N, G=len(groups))
 
 
 # ---------------------------------------------------------------------------
