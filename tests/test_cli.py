@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -378,3 +379,75 @@ def test_write_outputs_swaps_in_one_step(tmp_path):
     from trustsem._outputs import write_outputs as direct
 
     assert cli.write_outputs is direct  # re-exported for old imports
+
+
+# --------------------------------------------------------------- battery
+def _battery(tmp_path, hs_csv):
+    hs = pd.read_csv(hs_csv)
+    cases = {}
+
+    def put(name, content, culprit):
+        p = tmp_path / name
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+        cases[name] = (p, culprit)
+
+    put("header_only.csv", "x1,x2,x3,x4,x5,x6,x7,x8,x9\n", "no data rows")
+    put("data.txt", hs.to_csv(index=False), "unsupported extension")
+    put("ragged.csv", "x1,x2\n1,2,3\n", "line 2 has 3 fields")
+    put("quote.csv", 'x1,x2\n"1,2\n', "quote.csv")
+    put("fake.xlsx", "not a workbook", "Excel workbook")
+    put("fake.sav", "not spss", "SPSS file")
+    put("nul.csv", b"x1,x2\n1,\x00\x01\x02\n" * 50, "binary data")
+    h = hs.astype({"x4": object})
+    h.loc[3, "x4"] = "four"
+    put("text.csv", h.to_csv(index=False), "row 5 (index 3) holds 'four'")
+    h = hs.copy()
+    h.loc[7, "x5"] = float("inf")
+    put("inf.csv", h.to_csv(index=False), "'x5': row 9 (index 7) holds inf")
+    h = hs.copy()
+    h.loc[7, "x5"] = 1e300
+    put("huge.csv", h.to_csv(index=False), "'x5': row 9 (index 7) holds 1e+300")
+    d = tmp_path / "folder.csv"
+    d.mkdir()
+    cases["folder.csv"] = (d, "is a directory")
+    return cases
+
+
+@pytest.mark.parametrize("which", ["header_only.csv", "data.txt", "ragged.csv", "quote.csv",
+                                   "fake.xlsx", "fake.sav", "nul.csv", "text.csv", "inf.csv",
+                                   "huge.csv", "folder.csv"])
+@pytest.mark.parametrize("command", ["fit", "report"])
+def test_battery_of_bad_files(which, command, tmp_path, hs_csv, model_file, capsys):
+    path, culprit = _battery(tmp_path, hs_csv)[which]
+    before = None if path.is_dir() else (_digest(path), path.stat().st_mtime_ns)
+    argv = [command, path, "--model", model_file, "--out", tmp_path / "out"]
+    if command == "report":
+        argv += ["--bootstrap", "0", "--no-progress"]
+    code, _, err = run(argv, capsys)
+    assert code == 2, err
+    lines = [ln for ln in err.strip().splitlines() if ln.startswith("trustsem: error")]
+    assert len(lines) == 1 and culprit in lines[0], err
+    assert "Traceback" not in err and "internal error" not in err and "np." not in err
+    assert not (tmp_path / "out").exists()
+    if before is not None:
+        assert (_digest(path), path.stat().st_mtime_ns) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads files whatever their permissions")
+def test_unreadable_file_is_one_line(tmp_path, hs_csv, model_file, capsys):
+    hs_csv.chmod(0)
+    try:
+        code, _, err = run(["fit", hs_csv, "--model", model_file], capsys)
+    finally:
+        hs_csv.chmod(0o644)
+    assert code == 2 and err.count("trustsem: error") == 1 and "hs.csv" in err
+
+
+def test_numpy_reprs_never_reach_the_console():
+    from trustsem.cli import _plain_text
+
+    assert _plain_text("e.g. np.float64(3.25), [np.int64(5), np.str_('a')]") == "e.g. 3.25, [5, a]"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,8 +29,17 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
+_NUMPY_REPR = re.compile(r"np\.(?:float|int|uint|bool|str)_?\d*\(([^()]*)\)")
+
+
+def _plain_text(msg: str) -> str:
+    """Values as a person writes them: ``np.float64(5.0)`` -> ``5.0``, wherever
+    a message was built from a numpy scalar's repr."""
+    return _NUMPY_REPR.sub(lambda m: m.group(1).strip("'\""), msg)
+
+
 def _error(msg: str) -> None:
-    print(f"trustsem: error: {msg}", file=sys.stderr)
+    print(f"trustsem: error: {_plain_text(msg)}", file=sys.stderr)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,7 +73,7 @@ def _sheet_arg(text: str) -> str:
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     kind = "warning" if issubclass(category, TrustsemWarning) else category.__name__
     text = str(message).splitlines()[0] if str(message) else category.__name__
-    print(f"trustsem: {kind}: {text}", file=sys.stderr)
+    print(f"trustsem: {kind}: {_plain_text(text)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------

@@ -308,15 +308,20 @@ def load_survey(
 
 
 def check_model_columns(survey: SurveyData, model: Any) -> None:
-    """Raise DataError if observed variables of ``model`` are not columns of
-    ``survey``; for an Excel file the message names the other sheets that hold
-    them ("found on sheet 'wave2'; pass --sheet wave2")."""
+    """Raise if observed variables of ``model`` are not columns of ``survey``
+    (for an Excel file the message names the other sheets that hold them:
+    "found on sheet 'wave2'; pass --sheet wave2"), or hold text (DataError
+    naming the file's row: header = row 1, first respondent = row 2)."""
     from .spec import ModelSpec
 
     spec = model if isinstance(model, ModelSpec) else ModelSpec(model)
     cols = set(map(str, survey.data.columns))
     missing = [v for v in spec.observed if v not in cols]
     if not missing:
+        # text in a model variable: name the file's row, not the DataFrame index
+        row_label = _case_row if survey.path.suffix.lower() in _STAT else _spreadsheet_row
+        for col in spec.observed:
+            _to_number(survey.data[col], col, survey.path.name, row_label)
         return
     hint = missing_columns_hint(survey.path, missing, survey.sheet)
     if hint:
@@ -940,7 +945,7 @@ def _to_number(s: pd.Series, col: str, name: str, row_label: RowLabel) -> pd.Ser
         pos = int(bad[0])
         raise DataError(
             f"File {name!r}: column {col!r} must be numeric, but"
-            f" {row_label(pos, s.index[pos])} holds {s.iloc[pos]!r}"
+            f" {row_label(pos, s.index[pos])} holds {format_value(s.iloc[pos])}"
             f" ({bad.size} text cells in this column in all). Recode the text as"
             " numbers or leave those cells empty."
         )

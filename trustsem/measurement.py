@@ -40,6 +40,7 @@ from ._validation import (
     check_numeric_columns,
     check_option,
     check_positive_int,
+    format_value,
 )
 from .exceptions import (
     DataError,
@@ -176,7 +177,7 @@ def _numeric_items(data: Any, items: Sequence[str], what: str = "Items") -> pd.D
                             " missing). Remove it from the model.")
         if s.nunique(dropna=True) < 2:
             raise DataError(
-                f"Item {col!r} is constant (every answer is {s.dropna().iloc[0]!r}):"
+                f"Item {col!r} is constant (every answer is {format_value(s.dropna().iloc[0])}):"
                 " its correlations are undefined. Remove it from the model or check"
                 " the data.")
     return X

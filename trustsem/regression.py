@@ -29,6 +29,7 @@ from ._validation import (
     check_dataframe,
     check_interval,
     check_numeric_columns,
+    format_value,
 )
 from .exceptions import (
     CONVERGENCE_DOCS,
@@ -353,7 +354,7 @@ def _prepare(
         if v not in categorical and frame[v].nunique() < 2:
             raise DataError(
                 f"The outcome {v!r} is constant in the analysis sample"
-                f" (every value is {frame[v].iloc[0]!r}); nothing to explain."
+                f" (every value is {format_value(frame[v].iloc[0])}); nothing to explain."
             )
     for v in predictors:
         if v in outcome:
@@ -362,7 +363,7 @@ def _prepare(
             kind = "categorical predictor" if v in categorical else "predictor"
             raise DataError(
                 f"The {kind} {v!r} is constant in the analysis sample (every value is"
-                f" {frame[v].iloc[0]!r}), so its effect cannot be estimated. Drop it"
+                f" {format_value(frame[v].iloc[0])}), so its effect cannot be estimated. Drop it"
                 " from the formula."
             )
     return frame
