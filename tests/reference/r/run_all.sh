@@ -33,3 +33,5 @@ for s in hs_group_std_lv hs_mimic_missing_x hs_level90; do echo "== $s"; Rscript
 Rscript tests/reference/r/mediation_estimators.R
 Rscript tests/reference/r/hs_invariance_robust.R
 Rscript tests/reference/r/hs4_invariance_ordered.R
+# robust CFI/TLI/RMSEA after FIML (FIML-corrected) and under WLSMV (catML; writes data/hs_quartiles.csv)
+for s in robust_fiml wlsmv_robust; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
