@@ -160,7 +160,9 @@ def load_survey(
         columns are inferred (numeric columns with at most 11 distinct integer
         values) and nothing is recoded.
     sheet : str or int, optional
-        Excel sheet name or 0-based position; default the first sheet.
+        Excel sheet name or 0-based position; default the first sheet. A
+        string of digits that is not a sheet name is taken as a position
+        (``--sheet 1`` on the command line).
     encoding : str, optional
         Text encoding of CSV/TSV (and SPSS/Stata) files. By default CSV files
         are tried as UTF-8 (with or without BOM), UTF-16 (with BOM), GB18030
@@ -189,8 +191,23 @@ def load_survey(
         ``[scale_min, scale_max]`` or not a whole number (the message names
         the column, the spreadsheet row, the index and the value, and counts
         all such cells).
+        A numeric column holding ``inf``, ``-inf`` or a number beyond +/-1e50
+        (the covariances would overflow), naming the column and the row.
+        A ``sheet`` the workbook does not have (the message lists its sheets);
+        codebook columns missing from the sheet read name the other sheets
+        that hold them.
     SpecificationError
         If ``sheet`` or ``encoding`` is given for a file type that has none.
+
+    Warns
+    -----
+    DataQualityWarning
+        One per problem (also kept in ``notes``) for values that look like
+        undeclared missing codes: -99, 99, 999 ... in items, values cut off
+        beyond every other item's range (a 9 on a 1-5 scale), classic codes
+        isolated beyond the rest of a numeric column (an age of 999), and
+        SPSS/Stata value labels such as "Refused" or "Don't know" on values
+        that occur. The message says which ``missing_codes`` to declare.
 
     Notes
     -----
