@@ -289,3 +289,12 @@ def test_fiml_x_keeps_them_without_a_warning():
 def test_pairwise_cov_equals_ml_cov_for_complete_columns():
     X = np.random.default_rng(3).standard_normal((50, 3))
     assert np.allclose(sem_module._pairwise_cov(X), np.cov(X.T, bias=True))
+
+
+def test_group_partial_must_name_a_parameter_of_the_model():
+    hs = ref_data("holzinger_swineford_1939.csv")
+    with pytest.raises(ts.SpecificationError, match=r"not in the model: \['visual=~x9'\]"):
+        ts.cfa(HS, hs, group="school", group_equal=["loadings"], group_partial=["visual=~x9"])
+    res = ts.cfa(HS, hs, group="school", group_equal=["loadings", "intercepts"],
+                 group_partial=["visual =~ x2", "x3 ~ 1", "x1~~x1"])
+    assert res.fit_measures["df"] == 58

@@ -704,6 +704,13 @@ def build_partable(
         if op == "~" and rhs == "1":
             op, rhs = "~1", ""
         partial.add((lhs, op, rhs))
+    known = set(zip(tab["lhs"], tab["op"], tab["rhs"].fillna("")))
+    known |= {(r, o, l) for l, o, r in known if o == "~~"}
+    unknown = [f"{a}{o if o != '~1' else '~'}{b or '1'}" for a, o, b in sorted(partial - known)]
+    if unknown:
+        raise SpecificationError(
+            f"`group_partial` names parameters that are not in the model: {unknown}. Write"
+            " them as in the parameter table, e.g. 'visual=~x2', 'x3~1' or 'x1~~x1'.")
     if ngroups > 1 and group_equal:
         plabels = {}
         for idx, r in tab.iterrows():

@@ -367,8 +367,9 @@ class OptimResult:
     message: str
 
 
-def minimize(obj, theta0: np.ndarray, *, maxit: int = 500, tol: float = 1e-12) -> OptimResult:
-    """Fisher scoring with backtracking; L-BFGS fallback."""
+def minimize(obj, theta0: np.ndarray, *, maxit: int = 500, tol: float = 1e-12,
+             _restarts: int = 2) -> OptimResult:
+    """Fisher scoring with backtracking; L-BFGS fallback (restarting scoring at most twice)."""
     theta = np.asarray(theta0, float).copy()
     f, g, cache = obj.value_grad(theta)
     if not np.isfinite(f):
@@ -422,7 +423,9 @@ def minimize(obj, theta0: np.ndarray, *, maxit: int = 500, tol: float = 1e-12) -
     if stalled and gmax > 1e-6:
         res = _lbfgs(obj, theta, "scoring stalled")
         if res.fmin <= f + 1e-12:
-            return minimize(obj, res.theta, maxit=maxit, tol=tol) if res.converged else res
+            if res.converged and _restarts > 0:
+                return minimize(obj, res.theta, maxit=maxit, tol=tol, _restarts=_restarts - 1)
+            return res
     converged = gmax < 1e-5 and it < maxit
     msg = "converged" if converged else (
         f"stopped after {it} iterations with largest gradient {gmax:.2g}")
