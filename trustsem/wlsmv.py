@@ -450,10 +450,11 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                                       w=w, gamma=om.gamma, nobs=n, nth=len(om.th_vector),
                                       rows=ii, cols=jj)
                   for om, S, J, w, n in zip(oms, Sig_list, J_list, ws, Ns)]
-    # lavaan's catML refit fails (NA) when thresholds are held equal: follow it
+    # lavaan reports NA when a variable is continuous (catML is for ordered data
+    # only) and when its catML refit fails, as it does with thresholds held equal
     free_th = nth_par == sum(len(om.th_vector) for om in oms)
-    robust = (robust_fit.catml(cat_groups, df=G * len(ii) - (npar - nth_par)) if free_th
-              else robust_fit.NA_PARTS)
+    robust = (robust_fit.catml(cat_groups, df=G * len(ii) - (npar - nth_par))
+              if free_th and not numeric else robust_fit.NA_PARTS)
     fit = _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, chisq / N,
                         [om.cor for om in oms], Sig_list, Ns, G, robust=robust)
 
