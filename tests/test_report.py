@@ -504,7 +504,7 @@ def test_one_significance_rule_everywhere(bootstrap, tmp_path):
     assert rule in text  # the rule is stated
     # the write-up
     wu = _text(re.search(r'<div class="writeup">(.*?)</div>', page, flags=re.DOTALL).group(1))
-    struct = wu[wu.index("Structural model."):].split("The model explains")[0]
+    struct = wu[wu.index("Structural model."):].split("Explained variance")[0]
     sig_part = struct.split("Significant paths", 1)[1].split("Not significant:")[0]
     non_part = struct.split("Not significant:", 1)[1] if "Not significant:" in struct else ""
     for p, s in decided.items():

@@ -112,6 +112,7 @@ _T: dict[str, dict[str, str]] = {
         "n_paths": "b = unstandardized coefficient; β = standardized coefficient (std.all).",
         "t_r2": "Explained variance of the endogenous variables",
         "t_indirect": "Indirect, direct and total effects",
+        "n_indirect": "A pair without a direct path shows its indirect effect only (the full table is tables/indirect_effects.csv).",
         "t_medsum": "Mediation verdicts",
         "n_medsum": "Verdicts follow Zhao, Lynch and Chen (2010), judged by whether each interval excludes zero.",
         "t_invariance": "Measurement invariance",
@@ -205,6 +206,7 @@ _T: dict[str, dict[str, str]] = {
         "n_paths": "b = 非标准化系数；β = 标准化系数（std.all）。",
         "t_r2": "内生变量的解释方差",
         "t_indirect": "间接效应、直接效应与总效应",
+        "n_indirect": "没有直接路径的变量对只列出间接效应（完整表格见 tables/indirect_effects.csv）。",
         "t_medsum": "中介判断",
         "n_medsum": "判断依据 Zhao, Lynch 与 Chen（2010），以各置信区间是否包含零为准。",
         "t_invariance": "测量不变性",
@@ -779,10 +781,12 @@ def _writeup(b: Any, lang: str) -> str:
     by_ci = d.get("significance_rule") == "ci"
     lvl = int(100 * o["level"])
 
+    cid = _ci_decimals(b.paths)
+
     def path_item(r: pd.Series) -> str:
         if by_ci:
             return (f"{_e(r['path'])} (β = {_bnd(r['beta'])}, <i>b</i> = {_num(r['b'])}, {lvl}% CI"
-                    f" [{_num(r['ci_lower'])}, {_num(r['ci_upper'])}])")
+                    f" [{_num(r['ci_lower'], cid)}, {_num(r['ci_upper'], cid)}])")
         return f"{_e(r['path'])} (β = {_bnd(r['beta'])}, {_p(r['p'])})"
 
     sig = [path_item(r) for _, r in d["significant_paths"].iterrows()]
@@ -798,7 +802,7 @@ def _writeup(b: Any, lang: str) -> str:
         if non:
             s += f"不显著路径：{'；'.join(non)}。"
         if r2_items:
-            s += f"模型对内生变量的解释方差为：{'、'.join(r2_items)}。"
+            s += f"内生变量的解释方差：{'、'.join(r2_items)}。"
     else:
         s = f"<span class='lead'>Structural model.</span> The structural model yielded {fit_txt}."
         crit = f"{lvl}% bootstrap CI excluding zero" if by_ci else f"<i>p</i> &lt; {alpha}"
@@ -807,7 +811,7 @@ def _writeup(b: Any, lang: str) -> str:
         if non:
             s += f" Not significant: {'; '.join(non)}."
         if r2_items:
-            s += f" The model explains {_join(r2_items, lang)} of the variance."
+            s += f" Explained variance: {_join(r2_items, lang)}."
     if not fit.converged:
         s += (" <span class='serious-text'>估计未收敛，上述数值不可信。</span>" if zh else
               " <span class='serious-text'>The estimation did not converge: these numbers are not trustworthy.</span>")
@@ -1038,7 +1042,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         if b.digest.get("significance_rule") == "ci":
             # the interval decides; a normal-theory p beside it could contradict it
             show = show.drop(columns=["p"])
-        body += tabs.add("paths", paths, t["t_paths"], show=show,
+        body += tabs.add("paths", paths, t["t_paths"], show=show, decimals={"ci": _ci_decimals(paths)},
                          note=f"{t['n_paths']} {rule}", labels={"marker": t["sig"]},
                          formats={"marker": "text"})
         struct_r2 = b.digest["r2"]
@@ -1058,11 +1062,16 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     med = b.mediation
     if med is not None:
         itab = indirect_table(med)
+        ishow = _indirect_shown(itab, med.effects)
+        if b.digest.get("significance_rule") == "ci" and "p" in ishow.columns:
+            ishow = ishow.drop(columns=["p"])  # the interval decides (see the paths table)
         ci_how = {"bootstrap": ("bootstrap", "Bootstrap"), "delta": ("delta method", "delta 法"),
                   "montecarlo": ("Monte Carlo", "蒙特卡洛")}.get(med.ci_method, (med.ci_method,) * 2)
-        body += tabs.add("indirect_effects", itab, t["t_indirect"],
-                         note=(f"CI: {ci_how[0]}, {int(100 * med.level)}%." if lang == "en" else
-                               f"置信区间：{ci_how[1]}，{int(100 * med.level)}%。"))
+        body += tabs.add("indirect_effects", itab, t["t_indirect"], show=ishow,
+                         decimals={"ci": _ci_decimals(itab)},
+                         note=(f"CI: {ci_how[0]}, {int(100 * med.level)}%. {t['n_indirect']}"
+                               if lang == "en" else
+                               f"置信区间：{ci_how[1]}，{int(100 * med.level)}%。{t['n_indirect']}"))
         body += tabs.add("mediation_summary", med.summary_table, t["t_medsum"], note=t["n_medsum"],
                          formats={"proportion_mediated": "float"})
         if med.draws is not None:
@@ -1220,6 +1229,42 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     from ._outputs import write_outputs
 
     return write_outputs(Path(out_dir), files)
+
+
+def _ci_decimals(frame: pd.DataFrame) -> int:
+    """2 decimals for intervals, 3 when a bound would print as 0.00 without being 0."""
+    for c in ("ci_lower", "ci_upper"):
+        if c in frame.columns:
+            v = pd.to_numeric(frame[c], errors="coerce").to_numpy(float)
+            if np.any((np.abs(v) < 0.005) & (v != 0)):
+                return 3
+    return 2
+
+
+def _indirect_shown(itab: pd.DataFrame, effects: pd.DataFrame) -> pd.DataFrame:
+    """The effects table without rows that repeat another or are fixed at zero.
+
+    Left out of the HTML (kept in the CSV): direct effects of pairs without a
+    direct path (fixed at 0), and the total-indirect and total rows of a pair
+    with a single indirect path and no direct path (both equal the specific
+    effect).
+    """
+    keep = np.ones(len(itab), bool)
+    kind = itab["effect"].to_numpy()
+    pair_cols = [c for c in ("group", "x", "y") if c in effects.columns]
+    if {"x", "y"} <= set(pair_cols) and len(effects) == len(itab):
+        pairs = effects[pair_cols].astype(str).agg("|".join, axis=1).to_numpy()
+        for pair in pd.unique(pairs):
+            rows = np.flatnonzero(pairs == pair)
+            direct = [i for i in rows if kind[i] == "direct"]
+            no_direct = all(pd.isna(itab["se"].iloc[i]) and itab["b"].iloc[i] == 0 for i in direct)
+            n_spec = sum(kind[i] == "specific" for i in rows)
+            for i in rows:
+                if kind[i] == "direct" and no_direct:
+                    keep[i] = False
+                if kind[i] in ("total indirect", "total") and no_direct and n_spec == 1:
+                    keep[i] = False
+    return itab[keep].reset_index(drop=True)
 
 
 def _model_label(b: Any, lang: str) -> str:
