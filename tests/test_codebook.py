@@ -253,3 +253,13 @@ def test_frozen_and_repr(cb):
         cb.source = "x"  # type: ignore[misc]
     assert "4 likert items in 2 constructs" in repr(cb)
     assert math.isnan(cb.to_frame().set_index("item").loc["age", "scale_min"])
+
+
+@pytest.mark.parametrize("name, text", [
+    ("cb.yaml", "- {item: a, construct: X, type: likert, scale_min: 1, scale_max: 5,"
+                " missing: [-99, 9]}\n"),
+    ("cb.csv", "item,construct,type,scale_min,scale_max,missing\na,X,likert,1,5,-99;9\n"),
+])
+def test_missing_is_a_short_spelling_of_missing_codes(tmp_path, name, text):
+    cb = Codebook.from_file(write(tmp_path, text, name=name))
+    assert cb.missing_codes("a") == (-99.0, 9.0)

@@ -461,6 +461,8 @@ def _read_yaml(path: Path) -> pd.DataFrame:
             f" {list(COLUMNS)}."
         )
     frame = pd.DataFrame([{str(k): v for k, v in e.items()} for e in doc], dtype=object)
+    if "missing" in frame.columns and "missing_codes" not in frame.columns:
+        frame = frame.rename(columns={"missing": "missing_codes"})  # short spelling
     # A key left out of a YAML entry is an empty cell, not a missing column.
     for col in COLUMNS:
         if col not in frame.columns and col != "item" and col != "type":
