@@ -185,3 +185,15 @@ def test_catml_gives_up_on_non_positive_definite_polychorics():
                     cols=np.array([0, 0, 1]))
     assert np.isnan(rf.catml([g], df=2).chisq)
 
+
+
+def test_wlsmv_with_continuous_variables_reports_nan():
+    # lavaan's catML is for ordered data only: NA for mixed models (hs4_wlsmv_mixed)
+    hs = ref_data("holzinger_swineford_1939.csv")
+    d = _hs4()[["x1", "x2"]].join(hs[["x3", "x4", "x5", "x6"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ts.TrustsemWarning)
+        res = ts.cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", d, ordered=["x1", "x2"])
+    fm = res.fit_measures
+    assert all(np.isnan(fm[k]) for k in rf.ROBUST_NAMES)
+    assert np.isfinite(fm["cfi_scaled"])
