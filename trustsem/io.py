@@ -938,17 +938,6 @@ def suspect_missing_codes(
     return msgs
 
 
-def _suspect_codes(df: pd.DataFrame, columns: list[str]) -> dict[str, list[float]]:
-    """Values like -99 or 999 in item columns: probably undeclared missing codes."""
-    out = {}
-    for col in columns:
-        v = pd.unique(df[col].dropna().to_numpy(dtype=float))
-        odd = sorted(float(x) for x in v if x <= -9 or x >= 97)
-        if odd:
-            out[col] = odd
-    return out
-
-
 def _to_number(s: pd.Series, col: str, name: str, row_label: RowLabel) -> pd.Series:
     """Return ``s`` as float; raise naming the first text cell."""
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
