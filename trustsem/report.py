@@ -658,12 +658,17 @@ def _writeup(b: Any, lang: str) -> str:
     if st is not None:
         anyrow = st.set_index("check").loc["any"]
         pct = f"{anyrow['pct']:.1f}"
+        speed = not pd.isna(st.set_index("check").loc["speeder", "n"]) if "speeder" in set(st["check"]) else False
         if zh:
-            s += (f"数据筛查将 {int(anyrow['n'])} 名受访者（{pct}%）标记为直线作答、作答过快或缺失过多，"
+            kinds = "直线作答、作答过快或缺失过多" if speed else "直线作答或缺失过多（无作答时长列，未检查作答过快）"
+            s += (f"数据筛查将 {int(anyrow['n'])} 名受访者（{pct}%）标记为{kinds}，"
                   "这些受访者均保留在分析中。")
         else:
-            s += (f" Screening flagged {int(anyrow['n'])} respondents ({pct}%) as straightliners, speeders"
-                  " or with many unanswered items; they were kept in the analysis.")
+            kinds = ("straightliners, speeders or with many unanswered items" if speed else
+                     "straightliners or with many unanswered items (no completion-time column, so"
+                     " speeders were not checked)")
+            s += (f" Screening flagged {int(anyrow['n'])} respondents ({pct}%) as {kinds};"
+                  " they were kept in the analysis.")
     paras.append(s)
 
     # --- analysis
@@ -864,12 +869,14 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     bundle : AnalysisBundle
         From :func:`trustsem.pipeline.run_analyses`.
     out_dir : str or Path
-        Output folder; created (with its parents) if needed. Files already
-        there with other names are left alone.
+        Output folder; created (with its parents) if needed. An existing one
+        is replaced as a whole (built beside it, swapped in, the old one
+        removed), but only if it is empty or holds a trustsem output; see
+        :mod:`trustsem._outputs`.
     lang : {"en", "zh"}, optional
-        Language of the headings, captions and write-up (default: the
-        bundle's). Numbers, variable names and the library's verdict texts
-        stay as they are.
+        Language of the headings, captions, write-up, table texts (verdicts,
+        criteria, settings) and figure labels (default: the bundle's).
+        Numbers, variable names and the analyses' notes stay as they are.
     title : str, optional
         Report title (default "Trust survey analysis: <data name>").
 
@@ -884,7 +891,9 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
     SpecificationError
         If ``bundle`` is not an AnalysisBundle or ``lang`` is unknown.
     TrustsemError, OSError
-        If writing fails; then nothing is left in ``out_dir``.
+        If writing fails, another run is writing to ``out_dir``, or
+        ``out_dir`` holds files not written by trustsem; then ``out_dir`` is
+        left as it was.
     """
     from . import plotting as pl
     from .pipeline import SECTION_TITLES, AnalysisBundle, significance_rule
