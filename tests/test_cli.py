@@ -451,3 +451,12 @@ def test_numpy_reprs_never_reach_the_console():
     from trustsem.cli import _plain_text
 
     assert _plain_text("e.g. np.float64(3.25), [np.int64(5), np.str_('a')]") == "e.g. 3.25, [5, a]"
+
+
+def test_report_names_the_sheet_holding_the_model_variables(workbook, model_file, tmp_path,
+                                                            capsys):
+    code, _, err = run(["report", workbook, "--model", model_file, "--bootstrap", "0",
+                        "--no-progress", "--out", tmp_path / "r"], capsys)
+    assert code == 2 and err.count("trustsem: error") == 1
+    assert "pass --sheet wave2" in err
+    assert not (tmp_path / "r").exists()
