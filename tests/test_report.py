@@ -583,3 +583,28 @@ def test_rerun_command_names_a_shipped_model_by_name(tmp_path, capsys):
     page = (out / "report.html").read_text(encoding="utf-8")
     cmd = html.unescape(re.search(r"<pre class='wrap'>(trustsem report .*?)</pre>", page).group(1))
     assert cmd.startswith("trustsem report --model cfa_unidimensional --estimator ML --missing listwise")
+
+
+def test_rerun_command_quotes_every_given_option():
+    import dataclasses
+    import shlex
+
+    from trustsem.pipeline import Invocation, run_analyses
+    from trustsem.report import _rerun_command
+
+    hs = pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrustsemWarning)
+        b = run_analyses(hs, HS_MODEL, bootstrap=0, progress=False, group="school",
+                         moderation="x1,x2,x3")
+    inv = Invocation(data="/d/wave 1.xlsx", model_kind="file", model="/m/it's.lav",
+                     codebook="/d/code book.csv", sheet="Wave 1", out="/r/out dir", jobs=2)
+    args = shlex.split(_rerun_command(dataclasses.replace(b, invocation=inv), "en"))
+    assert args[:3] == ["trustsem", "report", "/d/wave 1.xlsx"]
+    pairs = dict(zip(args[3::2], args[4::2]))
+    assert pairs == {"--model": "/m/it's.lav", "--codebook": "/d/code book.csv", "--sheet": "Wave 1",
+                     "--estimator": "ML", "--missing": "fiml", "--bootstrap": "0",
+                     "--seed": "20240517", "--lang": "en", "--group": "school",
+                     "--moderation": "x1,x2,x3", "--jobs": "2", "--out": "/r/out dir"}
+    # a bundle made in Python has no invocation: data and model are placeholders
+    assert "<model.lav>" in _rerun_command(b, "en")
