@@ -170,6 +170,8 @@ CASES = {
     "hs_group_partial_std_lv": lambda: ts.cfa(HS, _hs(), group="school", std_lv=True,
                                               group_equal=["loadings", "intercepts"],
                                               group_partial=["visual=~x2", "x3~1"]),
+    "hs_group_scalar_mlm": lambda: ts.cfa(HS, _hs(), group="school", estimator="MLM",
+                                          group_equal=["loadings", "intercepts"]),
     "hs_mimic_ml": lambda: ts.cfa(MIMIC, _mimic(), missing="fiml"),
     "hs_mimic_ml_y": lambda: ts.cfa(MIMIC, _mimic(y_missing=True), missing="fiml"),
     "hs_mimic_mlx": lambda: ts.cfa(MIMIC, _mimic(), missing="fiml.x"),
@@ -297,7 +299,8 @@ ROBUST = ["chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
           "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
           "cfi.robust", "tli.robust", "rmsea.robust", "rmsea.ci.lower.robust",
           "rmsea.ci.upper.robust", "rmsea.pvalue.robust"]
-ROBUST_CASES = ["hs_mlm", "hs_mlr", "hs_mlr_fiml", "poldem_mlr", "tiktok_mlr", "trust_mlr_fiml"]
+ROBUST_CASES = ["hs_mlm", "hs_mlr", "hs_mlr_fiml", "poldem_mlr", "tiktok_mlr", "trust_mlr_fiml",
+                "hs_group_scalar_mlm"]
 # lavaan's FIML-corrected robust CFI/TLI/RMSEA: reported as NaN until implemented, then
 # compared with lavaan like every other measure
 FIML_ROBUST_NA = {"cfi.robust", "tli.robust", "rmsea.robust", "rmsea.ci.lower.robust",

@@ -917,8 +917,9 @@ def _robust(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df)
     from ._engine import robust as rb
 
     fiml = options["missing"] == "fiml"
-    scores = rb.casewise_scores(model, stats_list, X_groups, theta, fiml)
-    B0 = rb.first_order(scores, N)
+    scores = rb.casewise_scores(model, stats_list, X_groups, theta, fiml,
+                                sample_center=options["estimator"] == "MLM")
+    B0 = rb.first_order(scores, N, center=options["estimator"] == "MLM")
     Einv = vcov * N                       # vcov = (N E)^-1
     V = Einv @ B0 @ Einv / N
     h0 = float(np.sum(B0 * Einv.T))

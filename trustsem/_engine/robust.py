@@ -28,13 +28,19 @@ from .ram import GroupStats, RamModel
 
 
 def casewise_scores(model: RamModel, stats: list[GroupStats], X_groups: list[np.ndarray],
-                    theta: np.ndarray, fiml: bool, chunk: int = 2000) -> list[np.ndarray]:
-    """Scores d log L_i / d theta for every respondent, per group (n_g x q)."""
+                    theta: np.ndarray, fiml: bool, chunk: int = 2000,
+                    sample_center: bool = False) -> list[np.ndarray]:
+    """Scores d log L_i / d theta for every respondent, per group (n_g x q).
+
+    ``sample_center=True`` (MLM) takes deviations from the sample means, so
+    that the scores are Delta' W (d_i - mean d) with d_i the casewise sample
+    moments, the form behind the Satorra-Bentler Gamma.
+    """
     out = []
     q = model.q
     for g, (st, X) in enumerate(zip(stats, X_groups)):
         Sigma, mu, dS, dmu = model.derivatives(theta, g)
-        center = mu if (model.meanstructure or fiml) else st.mean
+        center = mu if ((model.meanstructure or fiml) and not sample_center) else st.mean
         S_out = np.zeros((len(X), q))
         if not fiml:
             Q = np.linalg.inv(Sigma)
@@ -61,10 +67,19 @@ def casewise_scores(model: RamModel, stats: list[GroupStats], X_groups: list[np.
     return out
 
 
-def first_order(scores: list[np.ndarray], N: int) -> np.ndarray:
+def first_order(scores: list[np.ndarray], N: int, center: bool = False) -> np.ndarray:
+    """Sum over groups of the score cross-products, / N.
+
+    ``center=True`` centres each group's scores first: the Satorra-Bentler
+    (MLM) Gamma is the covariance of the sample moments. At the estimates the
+    scores sum to zero over everyone, but under cross-group equality
+    constraints not within each group, so centring matters there.
+    """
     q = scores[0].shape[1]
     B = np.zeros((q, q))
     for s in scores:
+        if center and len(s):
+            s = s - s.mean(axis=0)
         B += s.T @ s
     return B / N
 

@@ -27,8 +27,8 @@ Rscript tests/reference/r/wlsmv.R
 # WLSMV in groups, := / ==, difference tests (wlsmv_group.R writes data/hs_ordinal4.csv first)
 for s in wlsmv_group wlsmv_defined wlsmv_theta wlsmv_mixed wlsmv_lrt; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
 Rscript tests/reference/r/ordinal_reliability.R
-# std.lv multi-group invariance; FIML with a missing fixed covariate; Wald CIs at level 0.90
-for s in hs_group_std_lv hs_mimic_missing_x hs_level90; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
+# std.lv multi-group invariance; FIML with a missing fixed covariate; Wald CIs at level 0.90; MLM in groups
+for s in hs_group_std_lv hs_mimic_missing_x hs_level90 hs_group_mlm; do echo "== $s"; Rscript "tests/reference/r/$s.R"; done
 # every estimator for indirect effects; robust and ordinal invariance ladders (need wlsmv_group.R's data)
 Rscript tests/reference/r/mediation_estimators.R
 Rscript tests/reference/r/hs_invariance_robust.R
