@@ -35,6 +35,8 @@ CALLS = {
     "scale_scores": lambda d: ts.scale_scores(d, {"visual": ["x1", "x2", "x3"]}),
     "ols": lambda d: ts.ols("x1 ~ x2 + x3", d),
     "cmb_battery": lambda d: ts.cmb_battery(d, HS_MODEL),
+    "plot_likert": lambda d: ts.plot_likert(d.round(), ITEMS),
+    "plot_correlation_heatmap": lambda d: ts.plot_correlation_heatmap(d[ITEMS]),
 }
 
 
@@ -56,3 +58,32 @@ def test_large_but_finite_outlier_is_still_analysed(hs):
     d.loc[5, "x2"] = 60.0
     rel = ts.reliability(d, HS_MODEL)
     assert np.isfinite(rel.table["alpha"]).all()
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, -3, 1.5, "2", True])
+def test_bad_n_jobs_is_a_specification_error(hs, n_jobs):
+    from trustsem.exceptions import SpecificationError
+
+    with pytest.raises(SpecificationError, match="n_jobs"):
+        ts.sem(HS_MODEL, hs, se="bootstrap", bootstrap=5, n_jobs=n_jobs)
+
+
+def test_n_jobs_message_prints_numpy_values_plainly(hs):
+    from trustsem.exceptions import SpecificationError
+
+    with pytest.raises(SpecificationError) as info:
+        ts.sem(HS_MODEL, hs, se="bootstrap", bootstrap=5, n_jobs=np.float64(2.0))
+    assert "np." not in str(info.value) and "got 2" in str(info.value)
+
+
+def test_heatmap_refuses_constant_columns_and_warns_on_blank_cells(hs):
+    from trustsem.exceptions import TrustsemWarning
+
+    d = hs[ITEMS].copy()
+    d["x9"] = 3.0
+    with pytest.raises(DataError, match=r"x9.*constant"):
+        ts.plot_correlation_heatmap(d)
+    m = hs[ITEMS[:3]].corr()
+    m.iloc[2, 0] = np.nan
+    with pytest.warns(TrustsemWarning, match=r"x3/x1"):
+        ts.plot_correlation_heatmap(m)

@@ -193,13 +193,6 @@ def test_unidentified_level_is_not_assessed(hs, monkeypatch):
 # (tests/reference/r/hs_invariance_robust.R)
 
 
-_MLM_EQUALITY = pytest.mark.xfail(
-    reason="the engine's MLM (Satorra-Bentler) scaling factor under cross-group equality"
-    " constraints differs from lavaan's (metric 1.0488 vs 1.0493, scalar 1.0057 vs 1.0173);"
-    " MLR agrees",
-    strict=False)
-
-
 @pytest.fixture(scope="module")
 def robust_ladders(hs):
     return {est: invariance(HS, hs, "school", estimator=est, partial_search=False)
@@ -208,9 +201,7 @@ def robust_ladders(hs):
 
 @pytest.mark.parametrize("estimator,level", [
     ("MLR", "configural"), ("MLR", "metric"), ("MLR", "scalar"), ("MLR", "strict"),
-    ("MLM", "configural"), pytest.param("MLM", "metric", marks=_MLM_EQUALITY),
-    pytest.param("MLM", "scalar", marks=_MLM_EQUALITY),
-    pytest.param("MLM", "strict", marks=_MLM_EQUALITY)])
+    ("MLM", "configural"), ("MLM", "metric"), ("MLM", "scalar"), ("MLM", "strict")])
 def test_robust_ladder_equals_lavaan(robust_ladders, estimator, level):
     case = f"hs_invariance_{estimator.lower()}"
     t = robust_ladders[estimator].table

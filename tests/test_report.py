@@ -208,6 +208,12 @@ def test_chinese_texts_for_invariance_and_screening():
     assert _zh_text("duration < 102 s") == "作答时长 < 102 秒"
     assert _zh_text("> 20% of items unanswered") == "未作答题项 > 20%"
     assert _zh_text("an unknown sentence") == "an unknown sentence"
+    assert _zh_text("strict (on partial scalar)") == "严格等值（残差）（基于部分强等值（截距））"
+    ordered = _zh_frame(pd.DataFrame({
+        "model": ["configural", "thresholds", "thresholds + loadings", "thresholds + loadings (partial)"],
+        "verdict": ["baseline", "not identified", "not assessed", "holds (partial)"]}))
+    assert list(ordered["model"]) == ["形态等值", "阈值等值", "阈值与载荷等值", "阈值与载荷等值（部分）"]
+    assert list(ordered["verdict"]) == ["基准", "不可识别", "未评估", "部分成立"]
 
 
 # ---------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def check_option(param: str, value: Any, allowed: Iterable[Any]) -> Any:
     lowered = [a.lower() if isinstance(a, str) else a for a in allowed]
     if key not in lowered:
         raise SpecificationError(
-            f"`{param}` must be one of {allowed}; got {value!r}."
+            f"`{param}` must be one of {allowed}; got {format_value(value)}."
         )
     return allowed[lowered.index(key)]
 
@@ -170,9 +170,23 @@ def check_numeric_columns(data: pd.DataFrame, columns: Sequence[str]) -> pd.Data
 def check_positive_int(param: str, value: Any, minimum: int = 1) -> int:
     """Require an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise SpecificationError(f"`{param}` must be an integer; got {value!r}.")
+        raise SpecificationError(f"`{param}` must be an integer; got {format_value(value)}.")
     if value < minimum:
-        raise SpecificationError(f"`{param}` must be >= {minimum}; got {value!r}.")
+        raise SpecificationError(f"`{param}` must be >= {minimum}; got {format_value(value)}.")
+    return int(value)
+
+
+def check_n_jobs(value: Any, param: str = "n_jobs") -> int | None:
+    """Require ``None`` (automatic), ``-1`` (all cores) or a whole number >= 1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise SpecificationError(
+            f"`{param}` must be a whole number (-1 for all cores, or 1, 2, ...) or None;"
+            f" got {format_value(value)}.")
+    if value == 0 or value < -1:
+        raise SpecificationError(
+            f"`{param}` must be -1 (all cores) or at least 1; got {format_value(value)}.")
     return int(value)
 
 
@@ -183,13 +197,13 @@ def check_interval(
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise SpecificationError(f"`{param}` must be a number; got {value!r}.") from None
+        raise SpecificationError(f"`{param}` must be a number; got {format_value(value)}.") from None
     lo_ok = v >= low if closed in ("left", "both") else v > low
     hi_ok = v <= high if closed in ("right", "both") else v < high
     if not (lo_ok and hi_ok and np.isfinite(v)):
         lb = "[" if closed in ("left", "both") else "("
         rb = "]" if closed in ("right", "both") else ")"
         raise SpecificationError(
-            f"`{param}` must be in {lb}{low}, {high}{rb}; got {value!r}."
+            f"`{param}` must be in {lb}{low}, {high}{rb}; got {format_value(value)}."
         )
     return v

@@ -24,6 +24,7 @@ import pandas as pd
 from . import __version__
 from ._outputs import output_lock, write_outputs  # noqa: F401 - re-exported
 from .exceptions import TrustsemError, TrustsemWarning
+from ._validation import format_value
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -56,7 +57,7 @@ def _jobs_arg(text: str) -> int:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"must be a whole number (-1 for all cores, or 1, 2, ...); got {text!r}") from None
+            f"must be a whole number (-1 for all cores, or 1, 2, ...); got {format_value(text)}") from None
     if n == 0 or n < -1:
         raise argparse.ArgumentTypeError(
             f"must be -1 (all cores) or at least 1; got {n}")

@@ -48,6 +48,7 @@ from .measurement import (
 )
 from .results import SEMResult, Summary
 from .spec import ModelSpec
+from ._validation import format_value
 
 __all__ = [
     "HARMAN_THRESHOLD",
@@ -430,7 +431,7 @@ def cmb_battery(
     r_m = None
     if marker is not None:
         if not isinstance(marker, str):
-            raise SpecificationError(f"`marker` must be a column name; got {marker!r}.")
+            raise SpecificationError(f"`marker` must be a column name; got {format_value(marker)}.")
         if marker in items:
             raise SpecificationError(f"`marker` {marker!r} is an item of the model; a"
                                      " marker must be unrelated to the constructs.")

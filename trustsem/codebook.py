@@ -28,6 +28,7 @@ import pandas as pd
 
 from ._validation import check_option
 from .exceptions import DataError
+from ._validation import format_value
 
 __all__ = ["Codebook", "COLUMNS", "TYPES"]
 
@@ -238,7 +239,7 @@ class Codebook:
                     if math.isnan(v):
                         raise fail(col, f"likert item {item!r} needs a {col}.")
                     if not v.is_integer():
-                        raise fail(col, f"must be a whole number; got {v!r}.")
+                        raise fail(col, f"must be a whole number; got {format_value(v)}.")
             if not (math.isnan(lo) or math.isnan(hi)) and lo >= hi:
                 raise fail(
                     "scale_max",
@@ -251,7 +252,7 @@ class Codebook:
                 reverse = False
             else:
                 raise fail(
-                    "reverse", f"must be 0/1 (or true/false, yes/no); got {rev_text!r}."
+                    "reverse", f"must be 0/1 (or true/false, yes/no); got {format_value(rev_text)}."
                 )
             if reverse and typ != "likert":
                 raise fail(

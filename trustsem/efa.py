@@ -53,6 +53,7 @@ from .measurement import (
     _single_thread,
 )
 from .results import Summary
+from ._validation import format_value
 
 __all__ = [
     "BartlettResult",
@@ -94,7 +95,7 @@ def _corr_input(data: pd.DataFrame, items: Sequence[str] | None,
         items = [items]
     items = list(items)
     if len(items) < 2:
-        raise SpecificationError(f"`items` must name at least two columns; got {items!r}.")
+        raise SpecificationError(f"`items` must name at least two columns; got {format_value(items)}.")
     X = _numeric_items(data, items)
     notes: list[str] = []
     if missing == "listwise":

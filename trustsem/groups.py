@@ -32,6 +32,7 @@ from .exceptions import DataError, MissingDataWarning, SpecificationError
 from .prep import scale_scores
 from .regression import RegressionResult, _fit_frame
 from .results import Summary
+from ._validation import format_value
 
 __all__ = [
     "GroupComparison",
@@ -115,11 +116,11 @@ def trust_index(
         lo, hi = (float(v) for v in scale)
     except (TypeError, ValueError):
         raise SpecificationError(
-            f"`scale` must be (min, max); got {scale!r}."
+            f"`scale` must be (min, max); got {format_value(scale)}."
         ) from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise SpecificationError(
-            f"`scale` must be (min, max) with min < max; got {scale!r}."
+            f"`scale` must be (min, max) with min < max; got {format_value(scale)}."
         )
     if isinstance(items_or_constructs, Mapping):
         constructs = {
@@ -292,7 +293,7 @@ def compare_groups(
     data = check_dataframe(data)
     for nm, v in (("value", value), ("group", group)):
         if not isinstance(v, str):
-            raise SpecificationError(f"`{nm}` must be a column name; got {v!r}.")
+            raise SpecificationError(f"`{nm}` must be a column name; got {format_value(v)}.")
     if value == group:
         raise SpecificationError("`value` and `group` must be different columns.")
     alpha = check_interval("alpha", alpha, 0, 1)
@@ -318,7 +319,7 @@ def compare_groups(
         absent = [o for o in order if o not in levels]
         if len(order) != 2 or order[0] == order[1] or absent:
             raise SpecificationError(
-                f"`order` must name two different groups of {group!r}; got {order!r}"
+                f"`order` must name two different groups of {group!r}; got {format_value(order)}"
                 + (f" ({absent} not found)." if absent else ".")
             )
         levels = order
@@ -577,7 +578,7 @@ def repurchase_by_trust(
     data = check_dataframe(data)
     for nm, v in (("trust", trust), ("outcome", outcome)):
         if not isinstance(v, str):
-            raise SpecificationError(f"`{nm}` must be a column name; got {v!r}.")
+            raise SpecificationError(f"`{nm}` must be a column name; got {format_value(v)}.")
     if trust == outcome:
         raise SpecificationError("`trust` and `outcome` must be different columns.")
     quantiles = check_positive_int("quantiles", quantiles, minimum=2)

@@ -246,7 +246,7 @@ def load_survey(
     elif ext in _EXCEL:
         if encoding is not None:
             raise SpecificationError(
-                f"`encoding` does not apply to Excel files; got {encoding!r} for"
+                f"`encoding` does not apply to Excel files; got {format_value(encoding)} for"
                 f" {name!r}."
             )
         df = _read_excel_raw(p, sheet=sheet, dtype=None, what="File")
@@ -662,7 +662,7 @@ def _resolve_sheet(path: Path, sheet: str | int | None) -> str | int:
         return 0
     if isinstance(sheet, bool) or not isinstance(sheet, (str, int, np.integer)):
         raise SpecificationError(
-            f"`sheet` must be a sheet name or a 0-based position; got {sheet!r}."
+            f"`sheet` must be a sheet name or a 0-based position; got {format_value(sheet)}."
         )
     if isinstance(sheet, str):
         names = sheet_names(path)

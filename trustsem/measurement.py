@@ -608,6 +608,12 @@ def reliability(
                 " fit was made from.")
     if not fit.converged:
         notes.append("The CFA did not converge; omega, CR and AVE are unreliable.")
+    if fit.estimator == "WLSMV":
+        notes.append(
+            "The fit is WLSMV: omega, CR and AVE are on the latent-response (polychoric) scale,"
+            " as semTools::compRelSEM(fit, ord.scale = FALSE); compRelSEM's default for ordered"
+            " items (ord.scale = TRUE, Green & Yang 2009) is on the observed-score scale and"
+            " differs. Alpha is computed from the observed item scores.")
     tab = tab.join(_fit_reliability(fit, struct, notes))
     tab.index.name = "construct"
 

@@ -39,6 +39,7 @@ from ._validation import (
 from .exceptions import DataError, SpecificationError
 from .regression import RegressionResult, _check_robust, _fit_frame, _prepare
 from .results import DISPLAY_NAMES, Summary
+from ._validation import format_value
 
 __all__ = [
     "LatentProbeResult",
@@ -253,11 +254,11 @@ def _levels(levels: Any, w: np.ndarray) -> tuple[list[str], np.ndarray]:
     except (TypeError, ValueError):
         raise SpecificationError(
             "`levels` must be 'sd', 'percentile' or a list of moderator values;"
-            f" got {levels!r}."
+            f" got {format_value(levels)}."
         ) from None
     if vals.size == 0 or not np.isfinite(vals).all():
         raise SpecificationError(
-            f"`levels` must hold at least one finite moderator value; got {levels!r}."
+            f"`levels` must hold at least one finite moderator value; got {format_value(levels)}."
         )
     return [f"{v:g}" for v in vals], vals
 
@@ -356,7 +357,7 @@ def moderation(
     """
     for name, v in (("y", y), ("x", x), ("w", w)):
         if not isinstance(v, str):
-            raise SpecificationError(f"`{name}` must be a column name; got {v!r}.")
+            raise SpecificationError(f"`{name}` must be a column name; got {format_value(v)}.")
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     roles = [y, x, w] + covariates
     dup = sorted({r for r in roles if roles.count(r) > 1})
@@ -838,7 +839,7 @@ def probe_latent_interaction(
         ks = np.asarray(list(levels), float)
     except (TypeError, ValueError):
         raise SpecificationError(
-            f"`levels` must be numbers (SDs); got {levels!r}."
+            f"`levels` must be numbers (SDs); got {format_value(levels)}."
         ) from None
     rows = []
     for rhs in (x, w, xw):

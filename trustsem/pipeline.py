@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._validation import check_option
+from ._validation import check_n_jobs, check_option
 from .exceptions import (
     ConvergenceWarning,
     HeywoodCaseWarning,
@@ -41,6 +41,7 @@ from .exceptions import (
 )
 from .results import SEMResult
 from .spec import ModelSpec
+from ._validation import format_value
 
 __all__ = ["SECTION_TITLES", "AnalysisBundle", "Invocation", "run_analyses", "significance_rule"]
 
@@ -371,15 +372,16 @@ def _constructs(spec: ModelSpec) -> dict[str, list[str]]:
 
 
 def _versions(fit: SEMResult) -> dict[str, str]:
-    import matplotlib
-    import scipy
-    import statsmodels
+    from importlib.metadata import PackageNotFoundError, version
 
     v = {"trustsem": __version__}
     v.update({str(k): str(val) for k, val in fit.versions.items()})
-    v.update({"numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__,
-              "matplotlib": matplotlib.__version__, "statsmodels": statsmodels.__version__,
-              "python": platform.python_version()})
+    for lib in ("numpy", "scipy", "pandas", "matplotlib", "statsmodels"):
+        try:
+            v[lib] = version(lib)
+        except PackageNotFoundError:
+            v[lib] = "not installed"
+    v["python"] = platform.python_version()
     return v
 
 
@@ -433,7 +435,7 @@ def _moderation_spec(moderation: Any) -> dict[str, Any]:
     if not {"y", "x", "w"} <= set(spec):
         raise SpecificationError(
             "`moderation` must name the outcome, focal predictor and moderator, e.g."
-            f" {{'y': 'TF', 'x': 'PMF', 'w': 'PC'}} or 'TF,PMF,PC'; got {moderation!r}.")
+            f" {{'y': 'TF', 'x': 'PMF', 'w': 'PC'}} or 'TF,PMF,PC'; got {format_value(moderation)}.")
     return spec
 
 
@@ -688,8 +690,9 @@ def run_analyses(
     estimator = check_option("estimator", estimator, ["ML", "MLR"])
     lang = check_option("lang", lang, ["en", "zh"])
     ci_type = check_option("ci_type", ci_type, ["perc", "bc", "bca"])
+    n_jobs = check_n_jobs(n_jobs)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise SpecificationError(f"`bootstrap` must be an integer >= 0; got {bootstrap!r}.")
+        raise SpecificationError(f"`bootstrap` must be an integer >= 0; got {format_value(bootstrap)}.")
     if bootstrap == 1:
         raise SpecificationError("`bootstrap` must be 0 (no bootstrap) or at least 2; got 1.")
     spec = ModelSpec(model)
@@ -804,7 +807,8 @@ def run_analyses(
         run.step(next(it))
         def _invariance() -> Any:
             _check_groups(frame, group)
-            return invariance(spec.measurement().text, frame, group, missing=missing)
+            return invariance(spec.measurement().text, frame, group, missing=missing,
+                              estimator=estimator)
 
         def _group_fit() -> Any:
             _check_groups(frame, group)

@@ -33,7 +33,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import SpecificationError, TrustsemWarning
+from ._validation import check_finite_values
+from .exceptions import DataError, SpecificationError, TrustsemWarning
+from ._validation import format_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -209,7 +211,7 @@ def _apply_cjk(container: Any) -> None:
 def _lang(lang: str) -> bool:
     """True for Chinese; checks ``lang``."""
     if lang not in ("en", "zh"):
-        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {lang!r}.")
+        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {format_value(lang)}.")
     return lang == "zh"
 
 
@@ -270,7 +272,7 @@ def _first_group(est: pd.DataFrame, group: Any) -> pd.DataFrame:
     groups = list(pd.unique(est["group"]))
     g = groups[0] if group is None else group
     if g not in groups:
-        raise SpecificationError(f"`group` must be one of {groups}; got {group!r}.")
+        raise SpecificationError(f"`group` must be one of {groups}; got {format_value(group)}.")
     return est[est["group"] == g]
 
 
@@ -395,7 +397,7 @@ def _user_layers(
     else:
         raise SpecificationError(
             "`layers` must be a dict {variable: column} or a list of lists of"
-            f" variables (left to right); got {layers!r}."
+            f" variables (left to right); got {format_value(layers)}."
         )
     missing = [n for n in nodes if n not in out]
     unknown = [n for n in out if n not in nodes]
@@ -568,7 +570,7 @@ def plot_path_diagram(
     _check_result(result, "estimates", "a fitted model from trustsem.sem()")
     _check_result(result, "spec", "a fitted model from trustsem.sem()")
     if lang not in ("en", "zh"):
-        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {lang!r}.")
+        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {format_value(lang)}.")
     labels = dict(labels or {})
     zh = lang == "zh"
     est = _first_group(result.estimates, group)
@@ -877,7 +879,7 @@ def plot_path_diagram(
         if covariances not in (True, "all", "endogenous"):
             raise SpecificationError(
                 "`covariances` must be False, True ('all') or 'endogenous';"
-                f" got {covariances!r}."
+                f" got {format_value(covariances)}."
             )
         drawn = set(nodes) | {s for subs in satellites.values() for s in subs}
         endo = {b for _, b, *_ in edges} | {
@@ -1389,7 +1391,7 @@ def plot_likert(
     """
     lang_col = {"en": "label_en", "zh": "label_zh"}.get(lang)
     if lang_col is None:
-        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {lang!r}.")
+        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {format_value(lang)}.")
     cb = _codebook_frame(codebook)
     labels = dict(labels or {})
     if isinstance(items, Mapping):
@@ -1432,6 +1434,7 @@ def plot_likert(
         X = data[all_items]
         if not all(pd.api.types.is_numeric_dtype(X[c]) for c in X):
             raise SpecificationError("`items` must be numeric Likert columns.")
+        check_finite_values(X)
         values = np.sort(pd.unique(X.stack().dropna()))
         pct = pd.DataFrame(
             {i: X[i].value_counts(normalize=True) * 100 for i in all_items}
@@ -1685,14 +1688,20 @@ def plot_correlation_heatmap(
             if method not in ("pearson", "spearman", "kendall"):
                 raise SpecificationError(
                     "`method` must be 'pearson', 'spearman' or 'kendall';"
-                    f" got {method!r}."
+                    f" got {format_value(method)}."
                 )
             num = df.select_dtypes("number")
             if num.shape[1] < 2:
                 raise SpecificationError(
                     "`data_or_matrix` needs at least two numeric columns."
                 )
+            check_finite_values(num)
             M = num.corr(method=method)
+            undefined = [str(c) for c in M.columns if M[c].isna().all() or num[c].nunique() < 2]
+            if undefined:
+                raise DataError(
+                    f"No correlation can be computed for {undefined}: the column(s) are"
+                    " constant or empty. Drop them before plotting the heatmap.")
     else:
         raise SpecificationError(
             "`data_or_matrix` must be a DataFrame or a Fornell-Larcker/HTMT result;"
@@ -1702,9 +1711,17 @@ def plot_correlation_heatmap(
         M = M.rename(
             index=lambda v: labels.get(v, v), columns=lambda v: labels.get(v, v)
         )
+    shown = ~np.triu(np.ones(M.shape, bool), k=1) if lower else np.ones(M.shape, bool)
+    values = M.to_numpy(dtype=float)
+    blank = shown & ~np.isfinite(values)
+    if blank.any():
+        cells = [f"{M.index[i]}/{M.columns[j]}" for i, j in zip(*np.nonzero(blank))]
+        warnings.warn(
+            f"The correlation heatmap has {len(cells)} empty cell(s) (missing or"
+            f" non-finite values): {', '.join(cells[:6])}{' ...' if len(cells) > 6 else ''}."
+            " They are drawn blank.", TrustsemWarning, stacklevel=2)
     if lower:
-        mask = np.triu(np.ones(M.shape, bool), k=1)
-        M = M.mask(mask)
+        M = M.mask(~shown)
     n = M.shape[0]
     ax = _new_ax(ax, (min(1.0 + 0.55 * n, 14.0), min(0.8 + 0.5 * n, 12.0)))
     _heatmap(
@@ -1865,7 +1882,7 @@ def plot_paths_forest(
     if std == "auto":
         std = has_std_ci
     if std not in (True, False):
-        raise SpecificationError(f"`std` must be True, False or 'auto'; got {std!r}.")
+        raise SpecificationError(f"`std` must be True, False or 'auto'; got {format_value(std)}.")
     if std:
         val = rows["std_all"].to_numpy(float)
         if has_std_ci:
@@ -1893,7 +1910,7 @@ def plot_paths_forest(
     y = -np.arange(n, dtype=float)
     ax = _new_ax(ax, (6.5, 0.8 + 0.32 * n))
     if lang not in ("en", "zh"):
-        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {lang!r}.")
+        raise SpecificationError(f"`lang` must be 'en' or 'zh'; got {format_value(lang)}.")
     zh = lang == "zh"
     sig = (lo > 0) | (hi < 0)
     by_p = bool(np.all(np.isnan(lo)))
@@ -2040,7 +2057,7 @@ def plot_indirect_distribution(
             if len(hits) != 1:
                 raise SpecificationError(
                     f"`effect` must match exactly one of the draws' columns {cols};"
-                    f" got {effect!r} ({len(hits)} matches)."
+                    f" got {format_value(effect)} ({len(hits)} matches)."
                 )
             name = hits[0]
     x = draws[name].to_numpy(float)
@@ -2321,7 +2338,7 @@ def plot_invariance(
     zh = _lang(lang)
     if measure not in ("cfi", "rmsea"):
         raise SpecificationError(
-            f"`measure` must be 'cfi' or 'rmsea'; got {measure!r}."
+            f"`measure` must be 'cfi' or 'rmsea'; got {format_value(measure)}."
         )
     col = f"delta_{measure}"
     if isinstance(inv_result_or_table, pd.DataFrame):
@@ -2455,7 +2472,7 @@ def plot_scree(
     elif kind in ("pc", "fa"):
         kinds = [kind]
     else:
-        raise SpecificationError(f"`kind` must be 'pc', 'fa' or 'both'; got {kind!r}.")
+        raise SpecificationError(f"`kind` must be 'pc', 'fa' or 'both'; got {format_value(kind)}.")
     missing = [k for k in kinds if k not in avail]
     if missing:
         raise SpecificationError(f"The parallel analysis has no {missing} eigenvalues.")

@@ -24,6 +24,7 @@ from ._validation import (
 )
 from .codebook import Codebook
 from .exceptions import DataError, MissingDataWarning, SpecificationError
+from ._validation import format_value
 
 __all__ = ["reverse_code", "recode_missing", "scale_scores", "center"]
 
@@ -247,7 +248,7 @@ def scale_scores(
         if need > len(its):
             raise SpecificationError(
                 f"`min_items` must be <= the number of items of {construct!r}"
-                f" ({len(its)}); got {min_items!r}."
+                f" ({len(its)}); got {format_value(min_items)}."
             )
         answered = x[its].notna().sum(axis=1)
         score = x[its].mean(axis=1).where(answered >= need)

@@ -280,7 +280,7 @@ def _check_formula(formula: Any, param: str = "formula") -> str:
     if not isinstance(formula, str) or "~" not in formula:
         raise SpecificationError(
             f"`{param}` must be a formula string such as 'y ~ x1 + x2';"
-            f" got {formula!r}."
+            f" got {format_value(formula)}."
         )
     return formula
 
@@ -291,7 +291,7 @@ def _check_robust(robust: Any, allowed: Sequence[str]) -> str | None:
     if isinstance(robust, str) and robust.upper() in allowed:
         return robust.upper()
     raise SpecificationError(
-        f"`robust` must be None or one of {list(allowed)}; got {robust!r}."
+        f"`robust` must be None or one of {list(allowed)}; got {format_value(robust)}."
     )
 
 
@@ -867,7 +867,7 @@ def hierarchical(
     ):
         raise SpecificationError(
             "`formulas` must be a list of two or more nested formulas;"
-            f" got {formulas!r}."
+            f" got {format_value(formulas)}."
         )
     formulas = [_check_formula(f, "formulas") for f in formulas]
     alpha = check_interval("alpha", alpha, 0, 1)

@@ -273,6 +273,7 @@ _ZH_CELLS = {
     "configural": "形态等值", "metric": "弱等值（载荷）", "scalar": "强等值（截距）",
     "strict": "严格等值（残差）", "baseline": "基准", "holds": "成立", "holds (partial)": "部分成立",
     "not supported": "不成立", "not converged": "未收敛", "not identified": "不可识别", "fails": "不成立",
+    "not assessed": "未评估", "thresholds": "阈值等值", "thresholds + loadings": "阈值与载荷等值",
     # fit table
     "Measurement model (CFA)": "测量模型（CFA）", "Structural model": "结构模型", "Model (CFA)": "模型（CFA）",
     # CMB statistics
@@ -288,7 +289,10 @@ _ZH_PATTERNS = [
     (re.compile(r"^longstring >= (\S+)$"), r"最长连续相同作答 ≥ \1"),
     (re.compile(r"^duration < (\S+) s$"), r"作答时长 < \1 秒"),
     (re.compile(r"^> (\S+)% of items unanswered$"), r"未作答题项 > \1%"),
-    (re.compile(r"^(configural|metric|scalar|strict) \(partial\)$"), None),
+    (re.compile(r"^(configural|metric|scalar|strict|thresholds|thresholds \+ loadings) \(partial\)$"),
+     None),
+    (re.compile(r"^(metric|scalar|strict|thresholds \+ loadings) \(on partial"
+                r" (configural|metric|scalar|thresholds|thresholds \+ loadings)\)$"), "on_partial"),
     (re.compile(r"^CFI >= (\S+) or delta chi2 p >= (\S+)$"), r"CFI ≥ \1 或 Δχ² 的 p ≥ \2"),
     (re.compile(r"^A level fails when ΔCFI <= (\S+) \(Cheung & Rensvold, 2002\) or ΔRMSEA >= (\S+)"
                 r" \(Chen, 2007\); Δχ² is the likelihood-ratio test against the previous level\.$"),
@@ -307,6 +311,8 @@ def _zh_text(x: Any) -> Any:
         if m:
             if rep is None:  # "<level> (partial)"
                 return f"{_ZH_CELLS[m.group(1)]}（部分）"
+            if rep == "on_partial":  # "<level> (on partial <lower>)"
+                return f"{_ZH_CELLS[m.group(1)]}（基于部分{_ZH_CELLS[m.group(2)]}）"
             return m.expand(rep)
     return x
 
@@ -1105,7 +1111,7 @@ def render_report(bundle: Any, out_dir: str | Path, *, lang: str | None = None,
         body += fail_box("invariance")
         if b.invariance is not None:
             body += tabs.add("invariance", invariance_table(b.invariance), t["t_invariance"],
-                             note=b.invariance.notes[-1] if b.invariance.notes else None)
+                             note=" ".join(b.invariance.notes) or None)
             body += figs.add("invariance", lambda: pl.plot_invariance(b.invariance, lang=lang), t["f_invariance"])
         body += f"<h3>{_e(t['t_group_paths'])}</h3>"
         body += fail_box("group_paths")

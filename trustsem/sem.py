@@ -37,9 +37,11 @@ from ._engine.start import start_values
 from ._validation import (
     check_dataframe,
     check_interval,
+    check_n_jobs,
     check_numeric_columns,
     check_option,
     check_positive_int,
+    format_value,
 )
 from .exceptions import (
     CONVERGENCE_DOCS,
@@ -247,7 +249,7 @@ def sem(
     if estimator == "WLSMV" or ordered not in (None, False):
         if estimator != "WLSMV":
             raise SpecificationError(
-                f"`ordered` items need estimator='WLSMV' (or leave estimator unset); got {estimator!r}.")
+                f"`ordered` items need estimator='WLSMV' (or leave estimator unset); got {format_value(estimator)}.")
         if data is None:
             raise SpecificationError(
                 "WLSMV needs raw `data` (the polychoric correlations are computed from the"
@@ -298,6 +300,7 @@ def sem(
     se = check_option("se", se, ["standard", "none", "bootstrap"])
     ci_type = check_option("ci_type", ci_type, ["perc", "bc", "bca"])
     level = check_interval("level", level, 0, 1)
+    n_jobs = check_n_jobs(n_jobs)
     if se == "bootstrap":
         bootstrap = check_positive_int("bootstrap", bootstrap, minimum=2)
         if data is None:
@@ -430,7 +433,7 @@ def _check_group_options(group, group_equal, group_partial) -> tuple[list[str], 
             value = [str(v) for v in value]
         except TypeError:
             raise SpecificationError(
-                f"`{name}` must be a list of strings; got {value!r}.") from None
+                f"`{name}` must be a list of strings; got {format_value(value)}.") from None
         out.append(value)
     geq, gpart = out
     if group is None:
@@ -471,7 +474,7 @@ def _prepare_data(spec: ModelSpec, data: pd.DataFrame, *, missing: str,
             raise DataError(f"Column {col!r} has no observed values. Remove it from the model.")
         if s.nunique(dropna=True) < 2:
             raise DataError(
-                f"Column {col!r} has zero variance (every answer is {s.dropna().iloc[0]!r})."
+                f"Column {col!r} has zero variance (every answer is {format_value(s.dropna().iloc[0])})."
                 " Remove it from the model or check the data.")
     if group is not None:
         gcol = data[group]
@@ -607,7 +610,7 @@ def _prepare_cov(spec, sample_cov, sample_nobs, sample_mean, sample_sd, notes) -
             "`sample_cov` must be a DataFrame with variable names as index and columns;"
             f" got {type(sample_cov).__name__}.")
     if sample_nobs is None or isinstance(sample_nobs, bool) or int(sample_nobs) != sample_nobs:
-        raise SpecificationError(f"`sample_nobs` must be an integer; got {sample_nobs!r}.")
+        raise SpecificationError(f"`sample_nobs` must be an integer; got {format_value(sample_nobs)}.")
     n = int(sample_nobs)
     C = sample_cov.copy()
     C.index = C.index.map(str)

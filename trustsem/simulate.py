@@ -30,6 +30,7 @@ from scipy.special import expit, ndtri
 
 from ._validation import check_interval, check_option, check_positive_int
 from .exceptions import SpecificationError
+from ._validation import format_value
 
 __all__ = [
     "CONSTRUCTS",
@@ -849,7 +850,7 @@ def simulate_survey(
     missing_rate = check_interval("missing_rate", missing_rate, 0.0, 1.0, "left")
     trust = check_option("trust", trust, TRUST_SPECIFICATIONS)
     if not isinstance(module_b, (bool, np.bool_)):
-        raise SpecificationError(f"`module_b` must be True or False; got {module_b!r}.")
+        raise SpecificationError(f"`module_b` must be True or False; got {format_value(module_b)}.")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     else:

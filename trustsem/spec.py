@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import SpecificationError
+from ._validation import format_value
 
 __all__ = ["ModelSpec", "Statement", "Modifier", "build_partable", "ParTable"]
 
@@ -699,7 +700,7 @@ def build_partable(
             lhs, op, rhs = _split_op(p.replace(" ", ""), 0)
         except SpecificationError:
             raise SpecificationError(
-                f"`group_partial` entries must read like 'visual=~x2'; got {p!r}."
+                f"`group_partial` entries must read like 'visual=~x2'; got {format_value(p)}."
             ) from None
         if op == "~" and rhs == "1":
             op, rhs = "~1", ""

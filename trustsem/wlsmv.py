@@ -56,6 +56,7 @@ from .exceptions import (
 )
 from .results import SEMResult
 from .spec import ModelSpec, build_partable
+from ._validation import format_value
 
 __all__ = ["fit_wlsmv", "difference_test"]
 
@@ -229,7 +230,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     if missing not in ("listwise", "pairwise"):
         raise SpecificationError(
             "WLSMV supports missing='listwise' (lavaan's default for ordered data) or"
-            f" missing='pairwise'; got {missing!r}. FIML is not defined for WLSMV: use"
+            f" missing='pairwise'; got {format_value(missing)}. FIML is not defined for WLSMV: use"
             " missing='pairwise', or estimator='MLR' with missing='fiml' for continuous items.")
     X = check_numeric_columns(data, ov)
     glabels, masks = _split_groups(data, X, group, ov, notes)

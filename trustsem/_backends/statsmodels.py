@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.stats import norm as _norm
 
 from ..exceptions import DataError, EstimationError, SpecificationError
+from .._validation import format_value
 
 __all__ = [
     "VERSION",
@@ -163,11 +164,11 @@ def formula_variables(formula: str) -> FormulaVariables:
         desc = patsy.ModelDesc.from_formula(formula)
     except patsy.PatsyError as err:
         raise SpecificationError(
-            f"`formula` is not a valid model formula; got {formula!r}. {err.message}"
+            f"`formula` is not a valid model formula; got {format_value(formula)}. {err.message}"
         ) from None
     if not desc.lhs_termlist:
         raise SpecificationError(
-            f"`formula` must name an outcome left of '~'; got {formula!r}."
+            f"`formula` must name an outcome left of '~'; got {format_value(formula)}."
         )
 
     def collect(termlist) -> tuple[list[str], set[str]]:

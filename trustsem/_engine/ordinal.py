@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from .._validation import format_value
 from ..exceptions import (
     ConvergenceWarning,
     DataError,
@@ -677,7 +678,7 @@ def _column_codes(name, col):
         raise DataError(f"column {name!r} contains infinite values")
     nonint = xv != np.round(xv)
     if np.any(nonint):
-        raise DataError(f"column {name!r} has non-integer values (e.g. {xv[nonint][0]!r}); "
+        raise DataError(f"column {name!r} has non-integer values (e.g. {format_value(xv[nonint][0])}); "
                         "ordered items must hold integer categories")
     vals, inv = np.unique(xv, return_inverse=True)
     out = np.full(x.shape, -1, dtype=np.int64)
@@ -780,7 +781,7 @@ def ordinal_moments(data, ordered=True, *, missing: str = "pairwise",
         if K == 0:
             raise DataError(f"column {v!r} has no observed values")
         if K < 2:
-            raise DataError(f"column {v!r} has only one observed category ({vals[0]!r}); an "
+            raise DataError(f"column {v!r} has only one observed category ({format_value(vals[0])}); an "
                             "ordered item needs at least 2 (lavaan: 'ordered variable(s) has/have "
                             "only 1 level')")
         if K > 12:

@@ -126,6 +126,9 @@ def robust_indices(parts: RobustParts, *, df: float, baseline_df: float, N: floa
         out["rmsea_robust"] = 0.0
         return out
     out["rmsea_robust"] = float(np.sqrt(max(T / N / df3 - c / N, 0.0)) * np.sqrt(G))
+    if not c > 0:
+        # a non-positive scaling factor (tiny samples): lavaan's interval is NaN too
+        return out
     Ts = T / c
     lo, hi = fm.rmsea_ci(Ts, df3, N, 1, level=ci_level)
     out["rmsea_ci_lower_robust"] = float(lo * np.sqrt(c * G))

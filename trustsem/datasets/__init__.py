@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import DataError
+from .._validation import format_value
 
 __all__ = ["example_path", "list_examples", "load_codebook", "load_example"]
 
@@ -75,7 +76,7 @@ def _entry(name: str) -> pd.Series:
     if not isinstance(name, str) or hit.empty:
         raise DataError(
             f"`name` must be one of the bundled examples {list(index['name'])};"
-            f" got {name!r}. See trustsem.datasets.list_examples()."
+            f" got {format_value(name)}. See trustsem.datasets.list_examples()."
         )
     return hit.iloc[0]
 

@@ -21,6 +21,7 @@ import pandas as pd
 from .._validation import check_option
 from ..exceptions import SpecificationError
 from ..simulate import CONSTRUCTS, TRUST_SPECIFICATIONS
+from .._validation import format_value
 
 __all__ = ["TRUST_SPECIFICATIONS", "list_models", "load_model", "research_model"]
 
@@ -241,7 +242,7 @@ def load_model(name: str) -> str:
     names = list(list_models()["name"])
     if name not in names:
         raise SpecificationError(
-            f"`name` must be one of the bundled models {names}; got {name!r}."
+            f"`name` must be one of the bundled models {names}; got {format_value(name)}."
         )
     return resources.files(__name__).joinpath(f"{name}.lav").read_text(encoding="utf-8")
 
@@ -286,5 +287,5 @@ def research_model(
     trust = check_option("trust", trust, TRUST_SPECIFICATIONS)
     for param, value in (("module_b", module_b), ("structural", structural)):
         if not isinstance(value, bool):
-            raise SpecificationError(f"`{param}` must be True or False; got {value!r}.")
+            raise SpecificationError(f"`{param}` must be True or False; got {format_value(value)}.")
     return load_model(_model_name(trust, module_b, structural))
