@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 import trustsem as ts
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.models import research_model
-from trustsem.simulate import simulate_survey
+from trustsem.data.simulate import simulate_survey
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 

@@ -25,7 +25,7 @@ import numpy as np
 
 import trustsem as ts
 from trustsem.models import research_model
-from trustsem.simulate import simulate_survey
+from trustsem.data.simulate import simulate_survey
 
 
 def best_of(fn, repeat: int) -> float:

@@ -2,10 +2,10 @@
 
 Usage: python benchmarks/polychoric.py [--n 800] [--seed 1] [--repeat 5]
 
-Data: trustsem.simulate.simulate_survey(n, seed, missing_rate=0) and its 44 Likert
+Data: trustsem.data.simulate.simulate_survey(n, seed, missing_rate=0) and its 44 Likert
 items of PREP, PASS, MREP, PQ, INFO, SOC, EXP, TF, TA, TI, PI and PC (5-point), plus
 the 28 items of the bundled TikTok data (N = 361). For each data set the script
-times trustsem._engine.ordinal.ordinal_moments with gamma=False (thresholds and
+times trustsem.sem.engine.ordinal.ordinal_moments with gamma=False (thresholds and
 polychoric matrix) and with Gamma, and, when Rscript with lavaan is installed,
 the same two steps in lavaan on the same data in this run:
 ``lavCor(X, ordered = names(X), output = "cor")`` and lavaan's internal
@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trustsem._engine.ordinal import ordinal_moments
-from trustsem.simulate import simulate_survey
+from trustsem.sem.engine.ordinal import ordinal_moments
+from trustsem.data.simulate import simulate_survey
 
 REPO = Path(__file__).resolve().parents[1]
 CONSTRUCTS = ["PREP", "PASS", "MREP", "PQ", "INFO", "SOC", "EXP", "TF", "TA", "TI", "PI", "PC"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import trustsem as ts
 from trustsem.models import research_model
-from trustsem.simulate import simulate_survey
+from trustsem.data.simulate import simulate_survey
 
 R = r"""
 suppressPackageStartupMessages(library(lavaan))

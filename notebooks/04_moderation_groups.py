@@ -59,7 +59,7 @@ print("trustsem", ts.__version__)
 # source documents report without saying how it was built.
 
 # %%
-from trustsem.prep import scale_scores
+from trustsem.data.prep import scale_scores
 
 df = ts.load_example("trust_survey")
 cb = ts.load_codebook("trust_survey")

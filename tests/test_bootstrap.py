@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem.bootstrap import bootstrap_ci
+from trustsem.sem.bootstrap import bootstrap_ci
 
 from conftest import load_reference, ref_data
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from trustsem.cli import main, write_outputs
-from trustsem.datasets import example_path
+from trustsem.data.datasets import example_path
 
 from conftest import REF
 
@@ -252,7 +252,7 @@ def gbk_csv(tmp_path, hs_csv):
 
 def test_chinese_names_in_a_gbk_csv_through_load_survey_and_sem(gbk_csv):
     import trustsem as ts
-    from trustsem.io import load_survey
+    from trustsem.data.io import load_survey
 
     survey = load_survey(gbk_csv)
     assert list(survey.data.columns)[:3] == ["社会1", "社会2", "社会3"]
@@ -319,7 +319,7 @@ def test_second_concurrent_run_fails_clearly(hs_csv, model_file, tmp_path, capsy
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time, pathlib\n"
-         "from trustsem._outputs import output_lock\n"
+         "from trustsem.output.files import output_lock\n"
          "with output_lock(sys.argv[1]):\n"
          "    pathlib.Path(sys.argv[2]).write_text('x')\n"
          "    time.sleep(60)\n", str(out), str(go)])
@@ -376,7 +376,7 @@ def test_write_outputs_swaps_in_one_step(tmp_path):
     assert (out / "result.json").read_text() == "2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
     from trustsem import cli
-    from trustsem._outputs import write_outputs as direct
+    from trustsem.output.files import write_outputs as direct
 
     assert cli.write_outputs is direct  # re-exported for old imports
 

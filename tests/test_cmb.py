@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from conftest import TOL_EST, TOL_EXACT, close, load_reference
 
-from trustsem.cmb import CMBResult, cmb_battery
-from trustsem.datasets import load_example
+from trustsem.measurement.cmb import CMBResult, cmb_battery
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import DataError, MissingDataWarning, SpecificationError
 from trustsem.models import load_model
 

@@ -1,4 +1,4 @@
-"""Tests for trustsem.codebook: reading, validating and querying codebooks."""
+"""Tests for trustsem.data.codebook: reading, validating and querying codebooks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from trustsem.codebook import COLUMNS, Codebook
+from trustsem.data.codebook import COLUMNS, Codebook
 from trustsem.exceptions import DataError, SpecificationError
 
 CSV = """item,construct,type,label_en,label_zh,scale_min,scale_max,reverse,missing_codes

@@ -1,4 +1,4 @@
-"""Tests for trustsem.datasets and the shipped example data."""
+"""Tests for trustsem.data.datasets and the shipped example data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsem.datasets import (
+from trustsem.data.datasets import (
     TRUST_SURVEY_CALL,
     example_path,
     list_examples,
@@ -17,7 +17,7 @@ from trustsem.datasets import (
     load_example,
 )
 from trustsem.exceptions import DataError
-from trustsem.simulate import simulate_survey
+from trustsem.data.simulate import simulate_survey
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = [
@@ -70,7 +70,7 @@ def test_shipped_trust_survey_equals_simulation():
 
 
 def test_codebook_file_format():
-    raw = pd.read_csv(REPO / "trustsem" / "datasets" / "trust_survey_codebook.csv",
+    raw = pd.read_csv(REPO / "trustsem" / "data" / "datasets" / "trust_survey_codebook.csv",
                       encoding="utf-8", keep_default_na=False, dtype=str)  # fmt: skip
     assert list(raw.columns) == [
         "item",
@@ -113,7 +113,7 @@ def test_unknown_name_lists_available():
 
 
 def test_readme_documents_generating_call():
-    text = (REPO / "trustsem" / "datasets" / "README.md").read_text("utf-8")
+    text = (REPO / "trustsem" / "data" / "datasets" / "README.md").read_text("utf-8")
     assert "seed=20261122" in text and "n=600" in text
     for name in NAMES:
         assert name in text
@@ -131,6 +131,6 @@ def test_data_symlinks(link):
     target = os.readlink(path)
     assert not os.path.isabs(target) and "trustsem/datasets/" in target
     assert (
-        path.resolve() == (REPO / "trustsem" / "datasets" / Path(link).name).resolve()
+        path.resolve() == (REPO / "trustsem" / "data" / "datasets" / Path(link).name).resolve()
     )
     assert (REPO / "data" / "README.md").is_file()

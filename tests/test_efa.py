@@ -25,8 +25,8 @@ import pytest
 from conftest import TOL_EST, TOL_EXACT, close, load_reference
 from scipy.optimize import linear_sum_assignment
 
-from trustsem.datasets import load_example
-from trustsem.efa import (
+from trustsem.data.datasets import load_example
+from trustsem.measurement.efa import (
     BartlettResult,
     EFAResult,
     KMOResult,

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem import tables
-from trustsem.datasets import load_example
-from trustsem.mediation import indirect_effects, monte_carlo_defined
-from trustsem.moderation import latent_interaction, probe_latent_interaction
+from trustsem.output import tables
+from trustsem.data.datasets import load_example
+from trustsem.structural.mediation import indirect_effects, monte_carlo_defined
+from trustsem.structural.moderation import latent_interaction, probe_latent_interaction
 
 from conftest import TOL_EST, TOL_FIT, TOL_SE_REL, close, load_reference, ref_data
 

@@ -1,4 +1,4 @@
-"""trustsem.groups: trust_index, compare_groups, repurchase_by_trust.
+"""trustsem.structural.groups: trust_index, compare_groups, repurchase_by_trust.
 
 Reference values: tests/reference/regression_{trust,tiktok}__ttest*.csv
 (R t.test, Welch and Student; d/g by formula), regression_trust__quintiles /
@@ -22,9 +22,9 @@ from conftest import close, load_reference
 from scipy import stats
 from test_regression import tiktok_data, trust_data
 
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import DataError, MissingDataWarning, SpecificationError
-from trustsem.groups import compare_groups, repurchase_by_trust, trust_index
+from trustsem.structural.groups import compare_groups, repurchase_by_trust, trust_index
 
 TOL = 1e-6
 TOL_LOGIT = 1e-4

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem.invariance import compare_paths, invariance, score_tests
+from trustsem.structural.invariance import compare_paths, invariance, score_tests
 
 from conftest import REF, TOL_FIT, TOL_SE_REL, close, load_reference, ref_data
 
@@ -151,7 +151,7 @@ def test_non_converged_level_never_holds(hs, monkeypatch):
     import dataclasses
     import importlib
 
-    inv_mod = importlib.import_module("trustsem.invariance")
+    inv_mod = importlib.import_module("trustsem.structural.invariance")
 
     real = inv_mod.sem
 
@@ -172,7 +172,7 @@ def test_unidentified_level_is_not_assessed(hs, monkeypatch):
     import dataclasses
     import importlib
 
-    inv_mod = importlib.import_module("trustsem.invariance")
+    inv_mod = importlib.import_module("trustsem.structural.invariance")
 
     real = inv_mod.sem
 
@@ -245,7 +245,7 @@ def test_estimator_checked(hs):
 
 def _multigroup_wlsmv_available() -> bool:
     try:
-        from trustsem.wlsmv import difference_test  # noqa: F401
+        from trustsem.sem.wlsmv import difference_test  # noqa: F401
 
         ts.cfa("f =~ x1 + x2 + x3", ref_data("hs_ordinal4.csv"), ordered=True, group="school")
     except Exception:  # noqa: BLE001 - any failure means the engine cannot do it yet

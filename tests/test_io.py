@@ -1,4 +1,4 @@
-"""Tests for trustsem.io.load_survey: formats, codebook cleaning, error paths."""
+"""Tests for trustsem.data.io.load_survey: formats, codebook cleaning, error paths."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from trustsem.codebook import Codebook
+from trustsem.data.codebook import Codebook
 from trustsem.exceptions import DataError, DataQualityWarning, SpecificationError
-from trustsem.io import SurveyData, load_survey
+from trustsem.data.io import SurveyData, load_survey
+from trustsem.sem.spec import ModelSpec
 
 CODEBOOK = pd.DataFrame(
     {
@@ -455,7 +456,7 @@ def test_nonfinite_value_names_file_row(tmp_path, ext, where, value):
 
 @pytest.mark.filterwarnings("ignore::trustsem.exceptions.DataQualityWarning")  # -99 in DATA
 def test_sheet_by_position_string_and_hint(tmp_path, codebook):
-    from trustsem.io import check_model_columns, sheet_names, sheets_with_columns
+    from trustsem.data.io import check_model_columns, sheet_names, sheets_with_columns
 
     path = tmp_path / "survey.xlsx"
     with pd.ExcelWriter(path) as xw:
@@ -472,7 +473,7 @@ def test_sheet_by_position_string_and_hint(tmp_path, codebook):
         load_survey(path, codebook)
     survey = load_survey(path)
     with pytest.raises(DataError, match=r"first sheet.*\['tr1', 'tr2'\].*all 2 on sheet 'wave 1'"):
-        check_model_columns(survey, "T =~ tr1 + tr2")
+        check_model_columns(survey, ModelSpec("T =~ tr1 + tr2"))
 
 
 # ------------------------------------------------------ undeclared missing codes

@@ -25,7 +25,7 @@ import pytest
 from conftest import REF, TOL_EST, TOL_EXACT, load_reference
 
 import trustsem as ts
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import (
     DataError,
     DataQualityWarning,

@@ -8,8 +8,8 @@ import pingouin as pg
 import pytest
 
 import trustsem as ts
-from trustsem.datasets import load_example
-from trustsem.mediation import indirect_effects, monte_carlo_defined
+from trustsem.data.datasets import load_example
+from trustsem.structural.mediation import indirect_effects, monte_carlo_defined
 from trustsem.models import research_model
 
 from conftest import REPO, TOL_EST, TOL_SE_REL, load_reference, ref_data

@@ -11,7 +11,7 @@ import pytest
 from trustsem import models
 from trustsem.exceptions import SpecificationError
 from trustsem.models import list_models, load_model, research_model
-from trustsem.simulate import CONSTRUCTS, TRUST_SPECIFICATIONS, simulate_survey
+from trustsem.data.simulate import CONSTRUCTS, TRUST_SPECIFICATIONS, simulate_survey
 
 COMBOS = list(itertools.product(TRUST_SPECIFICATIONS, [False, True], [True, False]))
 OPS = ("=~", "~~", "~")

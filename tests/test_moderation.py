@@ -1,4 +1,4 @@
-"""trustsem.moderation against R fixtures.
+"""trustsem.structural.moderation against R fixtures.
 
 Observed-score moderation (tests/reference/r/regression_{trust,tiktok,corprep}.R):
 lm on mean-centred x and w, sandwich HC3, simple slopes at mean -1/0/+1 SD
@@ -26,9 +26,9 @@ from conftest import TOL_EST, TOL_SE_REL, close, load_reference
 from test_regression import corprep_data, tiktok_data, trust_data
 
 import trustsem as ts
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import DataError, MissingDataWarning, SpecificationError
-from trustsem.moderation import (
+from trustsem.structural.moderation import (
     ModerationResult,
     latent_interaction,
     moderation,
@@ -175,7 +175,7 @@ def test_jn_bound_is_exactly_significant(case):
     res = case["res"]
     from scipy import stats
 
-    from trustsem.moderation import _conditional
+    from trustsem.structural.moderation import _conditional
 
     b = res.model.estimates.set_index("rhs")["est"]
     V = res.model.vcov

@@ -1,4 +1,4 @@
-"""Ordinal first stage (trustsem._engine.ordinal) against lavaan 0.6-14.
+"""Ordinal first stage (trustsem.sem.engine.ordinal) against lavaan 0.6-14.
 
 Fixtures: tests/reference/ordinal_{tiktok,trust,edge}__* from
 tests/reference/r/ordinal_<case>.R (lavCor() thresholds and polychorics, and
@@ -26,7 +26,7 @@ from scipy import optimize
 from scipy.special import ndtr, owens_t
 from scipy.stats import multivariate_normal
 
-from trustsem._engine.ordinal import (
+from trustsem.sem.engine.ordinal import (
     OrdinalMoments,
     bvn_cdf,
     ordinal_moments,
@@ -54,9 +54,9 @@ def _meta(case):
 
 def _data(case):
     if case == "ordinal_tiktok":
-        return pd.read_csv(REPO / "trustsem" / "datasets" / "tiktok_shop_impulse_buying.csv")[TIKTOK_ITEMS]
+        return pd.read_csv(REPO / "trustsem" / "data" / "datasets" / "tiktok_shop_impulse_buying.csv")[TIKTOK_ITEMS]
     if case == "ordinal_trust":
-        return pd.read_csv(REPO / "trustsem" / "datasets" / "trust_survey.csv")[TRUST_ITEMS]
+        return pd.read_csv(REPO / "trustsem" / "data" / "datasets" / "trust_survey.csv")[TRUST_ITEMS]
     cols = _meta(case)["data"]
     return pd.DataFrame({k: [np.nan if v is None else v for v in col] for k, col in cols.items()})
 
@@ -363,7 +363,7 @@ def test_warns_nearly_perfect_correlation():
 # --------------------------------------------------------------------------- speed
 
 def test_speed_44_items_800_rows():
-    from trustsem.simulate import simulate_survey
+    from trustsem.data.simulate import simulate_survey
 
     sim = simulate_survey(800, seed=1, missing_rate=0.0).data
     cons = ("PREP", "PASS", "MREP", "PQ", "INFO", "SOC", "EXP", "TF", "TA", "TI", "PI", "PC")

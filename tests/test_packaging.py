@@ -173,7 +173,7 @@ def test_import_trustsem_loads_no_heavy_optional_library():
 def test_statsmodels_loads_on_first_regression():
     code = (
         "import sys, trustsem as ts\n"
-        "from trustsem.datasets import load_example\n"
+        "from trustsem.data.datasets import load_example\n"
         "df = load_example('trust_survey')\n"
         "assert 'statsmodels' not in sys.modules\n"
         "ts.ols('PI1 ~ PREP1', df)\n"

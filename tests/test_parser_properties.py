@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from trustsem.exceptions import SpecificationError  # noqa: E402
-from trustsem.spec import ModelSpec  # noqa: E402
+from trustsem.sem.spec import ModelSpec  # noqa: E402
 
 N_EXAMPLES = int(os.environ.get("TRUSTSEM_PARSER_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=N_EXAMPLES, derandomize=True, deadline=None, database=None,

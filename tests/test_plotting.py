@@ -1,4 +1,4 @@
-"""Smoke tests of trustsem.plotting: right axes, labels and artist counts.
+"""Smoke tests of trustsem.output.plotting: right axes, labels and artist counts.
 
 No pixel snapshots (style guide 3.8): each test checks that an Axes comes
 back, that titles/labels say the right thing, and that the number of bars,
@@ -18,11 +18,11 @@ import pytest
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
 import trustsem as ts
-from trustsem import plotting as P
-from trustsem.datasets import load_codebook, load_example
+from trustsem.output import plotting as P
+from trustsem.data.datasets import load_codebook, load_example
 from trustsem.exceptions import SpecificationError, TrustsemWarning
 from trustsem.models import research_model
-from trustsem.prep import scale_scores
+from trustsem.data.prep import scale_scores
 
 ZH = {
     "PREP": "平台声誉",
@@ -312,7 +312,7 @@ def test_loadings_heatmap(fit, hs):
         v for v in fit.spec.latent if v != "TRUST"
     ]
     assert ax.get_ylabel() == "Item"
-    from trustsem.efa import efa
+    from trustsem.measurement.efa import efa
 
     e = efa(hs[[f"x{i}" for i in range(1, 10)]], 3)
     ax = P.plot_loadings(e, cut=0.3)
@@ -410,7 +410,7 @@ def test_invariance_plot_from_table():
 
 
 def test_invariance_plot_from_result(hs):
-    from trustsem.invariance import invariance
+    from trustsem.structural.invariance import invariance
 
     inv = invariance(HS_MODEL, hs, "school")
     ax = P.plot_invariance(inv)

@@ -1,4 +1,4 @@
-"""Tests for trustsem.prep: pure DataFrame -> DataFrame preparation."""
+"""Tests for trustsem.data.prep: pure DataFrame -> DataFrame preparation."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsem.codebook import Codebook
+from trustsem.data.codebook import Codebook
 from trustsem.exceptions import DataError, MissingDataWarning, SpecificationError
-from trustsem.prep import center, recode_missing, reverse_code, scale_scores
+from trustsem.data.prep import center, recode_missing, reverse_code, scale_scores
 
 
 @pytest.fixture

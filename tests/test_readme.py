@@ -75,7 +75,7 @@ def _user_files(directory: Path) -> None:
     """The files the README treats as the user's own survey, codebook and model."""
     import pyreadstat
 
-    from trustsem.datasets import example_path, load_example
+    from trustsem.data.datasets import example_path, load_example
     from trustsem.models import research_model
 
     survey = load_example("trust_survey")

@@ -7,7 +7,7 @@ import pytest
 
 import trustsem as ts
 from trustsem.models import research_model
-from trustsem.simulate import simulate_survey
+from trustsem.data.simulate import simulate_survey
 
 # Tolerance 0.04 on standardized structural paths, not 1e-3: this compares a
 # sample estimate (n = 20,000, SE about .01) with a population value, and the

@@ -1,4 +1,4 @@
-"""trustsem.regression (ols, logit, hierarchical) against R 4.2 fixtures.
+"""trustsem.structural.regression (ols, logit, hierarchical) against R 4.2 fixtures.
 
 Fixtures: tests/reference/regression_{trust,tiktok,corprep}__*.csv, made by
 tests/reference/r/regression_<name>.R with lm/glm, sandwich 3.0-2 (HC0-HC3,
@@ -25,17 +25,17 @@ import pandas as pd
 import pytest
 from conftest import close, load_meta, load_reference
 
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import (
     DataError,
     EstimationError,
     MissingDataWarning,
     SpecificationError,
 )
-from trustsem.groups import trust_index
-from trustsem.prep import scale_scores
-from trustsem.regression import RegressionResult, hierarchical, logit, ols
-from trustsem.results import Summary
+from trustsem.structural.groups import trust_index
+from trustsem.data.prep import scale_scores
+from trustsem.structural.regression import RegressionResult, hierarchical, logit, ols
+from trustsem.sem.results import Summary
 
 TOL_OLS = 1e-6
 TOL_LOGIT = 1e-4

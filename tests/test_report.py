@@ -18,7 +18,7 @@ import pytest
 from conftest import REF
 
 from trustsem.cli import main
-from trustsem.datasets import example_path
+from trustsem.data.datasets import example_path
 from trustsem.exceptions import TrustsemWarning
 
 TIKTOK_MODEL = """\
@@ -196,7 +196,7 @@ ENGLISH_STRINGS = [
 
 
 def test_chinese_texts_for_invariance_and_screening():
-    from trustsem.report import _zh_frame, _zh_text
+    from trustsem.output.report import _zh_frame, _zh_text
 
     inv = pd.DataFrame({"model": ["configural", "metric", "scalar", "scalar (partial)", "strict"],
                         "verdict": ["baseline", "holds", "not supported", "holds (partial)",
@@ -248,9 +248,9 @@ def test_failed_section_is_boxed_and_the_rest_written(tmp_path, capsys):
 
 
 def test_pipeline_records_failures_without_hiding_bugs(monkeypatch):
-    from trustsem import mediation
+    from trustsem.structural import mediation
     from trustsem.exceptions import EstimationError
-    from trustsem.pipeline import run_analyses
+    from trustsem.output.pipeline import run_analyses
 
     hs = pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
 
@@ -273,10 +273,10 @@ def test_pipeline_records_failures_without_hiding_bugs(monkeypatch):
 
 
 def test_estimation_problems_are_red_in_notes(tmp_path, monkeypatch):
-    from trustsem import mediation
+    from trustsem.structural import mediation
     from trustsem.exceptions import ConvergenceWarning
-    from trustsem.pipeline import run_analyses
-    from trustsem.report import render_report
+    from trustsem.output.pipeline import run_analyses
+    from trustsem.output.report import render_report
 
     hs = pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
     real = mediation.indirect_effects
@@ -301,7 +301,7 @@ def test_estimation_problems_are_red_in_notes(tmp_path, monkeypatch):
 
 
 def test_failure_while_writing_leaves_no_output(tmp_path, capsys, monkeypatch):
-    from trustsem import report
+    from trustsem.output import report
 
     data = tmp_path / "hs.csv"
     pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv").to_csv(data, index=False)
@@ -468,8 +468,8 @@ def _svg_groups(svg: str, prefix: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("bootstrap", [0, 60])
 def test_one_significance_rule_everywhere(bootstrap, tmp_path):
-    from trustsem.pipeline import run_analyses
-    from trustsem.report import render_report
+    from trustsem.output.pipeline import run_analyses
+    from trustsem.output.report import render_report
 
     hs = pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
     model = HS_CFA + "textual ~ visual\nspeed ~ textual + visual\n"
@@ -543,7 +543,7 @@ def test_rerun_command_reproduces_the_run(tmp_path, capsys):
     data = folder / "trust survey.csv"
     shutil.copy(example_path("trust_survey"), data)
     codebook = folder / "cb's.csv"
-    from trustsem.datasets import example_path as _ep
+    from trustsem.data.datasets import example_path as _ep
 
     shutil.copy(_ep("trust_survey").with_name("trust_survey_codebook.csv"), codebook)
     model = folder / "small model.lav"
@@ -595,8 +595,8 @@ def test_rerun_command_quotes_every_given_option():
     import dataclasses
     import shlex
 
-    from trustsem.pipeline import Invocation, run_analyses
-    from trustsem.report import _rerun_command
+    from trustsem.output.pipeline import Invocation, run_analyses
+    from trustsem.output.report import _rerun_command
 
     hs = pd.read_csv(REF / "data" / "holzinger_swineford_1939.csv")
     with warnings.catch_warnings():

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem._engine import robust_fit as rf
-from trustsem.datasets import load_example
+from trustsem.sem.engine import robust_fit as rf
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import SpecificationError
 from trustsem.models import load_model
 

@@ -1,4 +1,4 @@
-"""Tests for trustsem.screening: flags careless/incomplete responses, drops nothing."""
+"""Tests for trustsem.data.screening: flags careless/incomplete responses, drops nothing."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsem.codebook import Codebook
+from trustsem.data.codebook import Codebook
 from trustsem.exceptions import DataError, DataQualityWarning, SpecificationError
-from trustsem.io import load_survey
-from trustsem.screening import ScreeningResult, longstring, screen
+from trustsem.data.io import load_survey
+from trustsem.data.screening import ScreeningResult, longstring, screen
 
 ITEMS = [f"q{i}" for i in range(1, 11)]
 

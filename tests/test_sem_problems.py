@@ -9,8 +9,8 @@ import pytest
 import importlib
 
 import trustsem as ts
-from trustsem._engine.estimate import OptimResult
-from trustsem.datasets import load_example
+from trustsem.sem.engine.estimate import OptimResult
+from trustsem.data.datasets import load_example
 
 from conftest import ref_data
 

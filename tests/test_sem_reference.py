@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.models import load_model
 
 from conftest import TOL_EST, TOL_FIT, TOL_SE_REL, close, load_meta, load_reference, ref_data
@@ -326,8 +326,8 @@ def test_robust_fit_measure(robust_case, measure):
 
 
 def test_fiml_h1_information_analytic_equals_numeric():
-    from trustsem._engine import robust as rb
-    from trustsem._engine.estimate import em_saturated, make_patterns
+    from trustsem.sem.engine import robust as rb
+    from trustsem.sem.engine.estimate import em_saturated, make_patterns
 
     X = ref_data("hs_missing.csv")[[f"x{i}" for i in range(1, 10)]].to_numpy()
     pats = make_patterns(X)

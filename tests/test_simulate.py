@@ -1,4 +1,4 @@
-"""Tests for trustsem.simulate.simulate_survey."""
+"""Tests for trustsem.data.simulate.simulate_survey."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from trustsem.exceptions import SpecificationError
-from trustsem.simulate import (
+from trustsem.data.simulate import (
     CONSTRUCTS,
     TRUST_SPECIFICATIONS,
     SimulatedSurvey,

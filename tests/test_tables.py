@@ -1,4 +1,4 @@
-"""trustsem.tables: APA formatting rules and every output format.
+"""trustsem.output.tables: APA formatting rules and every output format.
 
 Builders are checked for their columns and for carrying the result's numbers
 unchanged; ``apa_table`` for the APA rules (no leading zero where values are
@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem.datasets import load_example
+from trustsem.data.datasets import load_example
 from trustsem.exceptions import SpecificationError
-from trustsem.tables import (
+from trustsem.output.tables import (
     apa_table,
     descriptives_table,
     fit_table,

@@ -59,7 +59,7 @@ def test_non_integer_codes_are_named(trust):
 
 
 def test_cli_wlsmv(tmp_path, capsys):
-    from trustsem.datasets import example_path
+    from trustsem.data.datasets import example_path
 
     m = tmp_path / "m.lav"
     m.write_text(M)

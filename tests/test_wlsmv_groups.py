@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import trustsem as ts
-from trustsem.wlsmv import difference_test
+from trustsem.sem.wlsmv import difference_test
 
 from conftest import TOL_EST, TOL_FIT, TOL_SE_REL, close, load_meta, load_reference, ref_data
 
@@ -241,7 +241,7 @@ def test_theta_and_delta_are_the_same_fit(hs4):
 
 @pytest.mark.parametrize("missing", ["listwise", "pairwise"])
 def test_mixed_first_stage_equals_lavaan(hs4, missing):
-    from trustsem._engine.ordinal import mixed_moments
+    from trustsem.sem.engine.ordinal import mixed_moments
 
     pw = missing == "pairwise"
     mm = mixed_moments(_mixed(hs4, missing=pw), ["x1", "x2"], missing=missing)

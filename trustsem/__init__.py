@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .exceptions import (  # noqa: E402
+from ._meta import __version__
+from .exceptions import (
     ConvergenceWarning,
     DataError,
     DataQualityWarning,
@@ -17,41 +16,41 @@ from .exceptions import (  # noqa: E402
     TrustsemError,
     TrustsemWarning,
 )
-from .results import SEMResult, Summary  # noqa: E402
-from .sem import cfa, sem  # noqa: E402
-from .spec import ModelSpec  # noqa: E402
 
 # Functions that share their module's name are bound eagerly: otherwise the
 # submodule, once imported anywhere, would hide the function (ts.efa, ...).
-from .efa import efa  # noqa: E402
-from .invariance import invariance  # noqa: E402
-from .moderation import moderation  # noqa: E402
+from .measurement.efa import efa
+from .sem.fit import cfa, sem
+from .sem.results import SEMResult, Summary
+from .sem.spec import ModelSpec
+from .structural.invariance import invariance
+from .structural.moderation import moderation
 
 # Everything else is imported on first use, so that `import trustsem` stays
 # light (statsmodels, patsy, pingouin and matplotlib load only when needed;
 # tests/test_packaging.py checks this).
 _LAZY = {
-    "simulate_survey": "simulate", "load_example": "datasets", "list_examples": "datasets",
-    "load_codebook": "datasets", "load_survey": "io", "Codebook": "codebook", "screen": "screening",
+    "simulate_survey": "data.simulate", "load_example": "data.datasets", "list_examples": "data.datasets",
+    "load_codebook": "data.datasets", "load_survey": "data.io", "Codebook": "data.codebook", "screen": "data.screening",
     "research_model": "models", "load_model": "models", "list_models": "models",
-    "indirect_effects": "mediation", "monte_carlo_defined": "mediation",
-    "compare_paths": "invariance", "score_tests": "invariance",
+    "indirect_effects": "structural.mediation", "monte_carlo_defined": "structural.mediation",
+    "compare_paths": "structural.invariance", "score_tests": "structural.invariance",
     "reliability": "measurement", "item_analysis": "measurement", "htmt": "measurement",
     "fornell_larcker": "measurement", "cross_loadings": "measurement",
-    "measurement_report": "measurement", "ordinal_reliability": "measurement", "cmb_battery": "cmb", "kmo": "efa",
-    "bartlett": "efa", "parallel_analysis": "efa", "ols": "regression", "logit": "regression",
-    "hierarchical": "regression",
-    "latent_interaction": "moderation", "probe_latent_interaction": "moderation",
-    "scale_scores": "prep", "reverse_code": "prep",
-    "compare_groups": "groups", "trust_index": "groups", "repurchase_by_trust": "groups",
-    "plot_path_diagram": "plotting", "plot_likert": "plotting",
-    "plot_correlation_heatmap": "plotting", "plot_loadings": "plotting",
-    "plot_paths_forest": "plotting", "plot_indirect_distribution": "plotting",
-    "plot_simple_slopes": "plotting", "plot_johnson_neyman": "plotting",
-    "plot_invariance": "plotting", "plot_scree": "plotting", "apa_table": "tables",
-    "fit_table": "tables", "paths_table": "tables", "reliability_table": "tables",
-    "validity_table": "tables", "indirect_table": "tables", "invariance_table": "tables",
-    "regression_table": "tables", "descriptives_table": "tables",
+    "measurement_report": "measurement", "ordinal_reliability": "measurement", "cmb_battery": "measurement.cmb", "kmo": "measurement.efa",
+    "bartlett": "measurement.efa", "parallel_analysis": "measurement.efa", "ols": "structural.regression", "logit": "structural.regression",
+    "hierarchical": "structural.regression",
+    "latent_interaction": "structural.moderation", "probe_latent_interaction": "structural.moderation",
+    "scale_scores": "data.prep", "reverse_code": "data.prep",
+    "compare_groups": "structural.groups", "trust_index": "structural.groups", "repurchase_by_trust": "structural.groups",
+    "plot_path_diagram": "output.plotting", "plot_likert": "output.plotting",
+    "plot_correlation_heatmap": "output.plotting", "plot_loadings": "output.plotting",
+    "plot_paths_forest": "output.plotting", "plot_indirect_distribution": "output.plotting",
+    "plot_simple_slopes": "output.plotting", "plot_johnson_neyman": "output.plotting",
+    "plot_invariance": "output.plotting", "plot_scree": "output.plotting", "apa_table": "output.tables",
+    "fit_table": "output.tables", "paths_table": "output.tables", "reliability_table": "output.tables",
+    "validity_table": "output.tables", "indirect_table": "output.tables", "invariance_table": "output.tables",
+    "regression_table": "output.tables", "descriptives_table": "output.tables",
 }
 
 

@@ -105,12 +105,12 @@ def check_option(param: str, value: Any, allowed: Iterable[Any]) -> Any:
 def check_dataframe(data: Any, param: str = "data") -> pd.DataFrame:
     """Require a non-empty DataFrame with unique column names.
 
-    A :class:`trustsem.io.SurveyData` (what ``load_survey`` returns) stands
-    for its cleaned ``.data``, so ``ts.sem(model, load_survey(path))`` works.
+    A :class:`trustsem.data.io.SurveyData` (what ``load_survey`` returns), or any
+    object whose ``.data`` is a DataFrame, stands for that frame, so
+    ``ts.sem(model, load_survey(path))`` works.
     """
-    from .io import SurveyData
-
-    if isinstance(data, SurveyData):
+    if not isinstance(data, pd.DataFrame) and isinstance(getattr(data, "data", None),
+                                                         pd.DataFrame):
         data = data.data
     if not isinstance(data, pd.DataFrame):
         raise DataError(

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from ._outputs import output_lock, write_outputs  # noqa: F401 - re-exported
-from .exceptions import TrustsemError, TrustsemWarning
+from ._meta import __version__
 from ._validation import format_value
+from .exceptions import TrustsemError, TrustsemWarning
+from .output.files import output_lock, write_outputs
+from .sem.spec import ModelSpec
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -122,12 +123,12 @@ def _read_model(spec: str) -> tuple[str, str]:
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
-    from .io import check_model_columns, load_survey
-    from .sem import sem
+    from .data.io import check_model_columns, load_survey
+    from .sem.fit import sem
 
     model_text, model_src = _read_model(args.model)
     survey = load_survey(args.data, codebook=args.codebook, sheet=args.sheet)
-    check_model_columns(survey, model_text)
+    check_model_columns(survey, ModelSpec(model_text))
     res = sem(model_text, survey.data, missing=args.missing, group=args.group,
               std_lv=args.std_lv, estimator=args.estimator,
               ordered=True if args.estimator == "WLSMV" else None)
@@ -143,11 +144,11 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .datasets import example_path, load_codebook
-    from .io import load_survey
+    from .data.datasets import example_path, load_codebook
+    from .data.io import load_survey
+    from .data.screening import screen
     from .models import research_model
-    from .screening import screen
-    from .sem import sem
+    from .sem.fit import sem
 
     data_path = example_path("trust_survey")
     survey = load_survey(data_path, codebook=load_codebook("trust_survey"))
@@ -182,11 +183,11 @@ def _model_origin(spec: str) -> tuple[str, str]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .datasets import example_path, load_codebook
-    from .io import check_model_columns, load_survey
+    from .data.datasets import example_path, load_codebook
+    from .data.io import check_model_columns, load_survey
     from .models import research_model
-    from .pipeline import Invocation, run_analyses
-    from .report import render_report
+    from .output.pipeline import Invocation, run_analyses
+    from .output.report import render_report
 
     if args.data is None:
         data_path = example_path("trust_survey")
@@ -217,7 +218,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with output_lock(out):  # a second run into the same folder fails now, not after computing
         survey = load_survey(data_path, codebook=codebook,
                              **({"sheet": sheet} if sheet is not None else {}))
-        check_model_columns(survey, model_text)
+        check_model_columns(survey, ModelSpec(model_text))
         bundle = run_analyses(
             survey, model_text, missing=args.missing, estimator=args.estimator,
             bootstrap=args.bootstrap, seed=args.seed, group=args.group, moderation=args.moderation,
@@ -239,7 +240,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
-    from .datasets import list_examples
+    from .data.datasets import list_examples
 
     with pd.option_context("display.max_colwidth", 60, "display.width", 160):
         print(list_examples()[["name", "n_rows", "n_cols", "description"]].to_string(index=False))
@@ -335,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
-    except Exception as err:  # noqa: BLE001 - last line of defence for the CLI
+    except Exception as err:
         if args.debug:
             raise
         _error(f"internal error ({type(err).__name__}: {err}). Run again with --debug and"

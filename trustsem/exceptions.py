@@ -8,18 +8,18 @@ without catching unrelated bugs.
 from __future__ import annotations
 
 __all__ = [
-    "TrustsemError",
-    "DataError",
-    "SpecificationError",
-    "EstimationError",
-    "TrustsemWarning",
+    "CONVERGENCE_DOCS",
     "ConvergenceWarning",
+    "DataError",
+    "DataQualityWarning",
+    "EstimationError",
     "HeywoodCaseWarning",
     "IdentificationWarning",
-    "MissingDataWarning",
     "LowReliabilityWarning",
-    "DataQualityWarning",
-    "CONVERGENCE_DOCS",
+    "MissingDataWarning",
+    "SpecificationError",
+    "TrustsemError",
+    "TrustsemWarning",
 ]
 
 #: Where to read about estimation problems and what to do about them.

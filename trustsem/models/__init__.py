@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._validation import check_option
+from .._validation import check_option, format_value
+from ..data.simulate import CONSTRUCTS, TRUST_SPECIFICATIONS
 from ..exceptions import SpecificationError
-from ..simulate import CONSTRUCTS, TRUST_SPECIFICATIONS
-from .._validation import format_value
 
 __all__ = ["TRUST_SPECIFICATIONS", "list_models", "load_model", "research_model"]
 

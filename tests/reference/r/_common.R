@@ -352,7 +352,7 @@ write_reliability <- function(dataset, model, data, data_note) {
 NOTE_TRUST <- paste(
   "trustsem/datasets/trust_survey.csv (N = 600, 51 five-point items, about 1% of item cells",
   "missing completely at random, NA = empty cell; read with read.csv). Simulated, no real",
-  "respondents: trustsem.simulate.simulate_survey(n=600, seed=20261122, scale_points=5,",
+  "respondents: trustsem.data.simulate.simulate_survey(n=600, seed=20261122, scale_points=5,",
   "module_b=True, careless_rate=0.02, missing_rate=0.01, trust='second_order'); the ~2%",
   "careless respondents are left in. MIT (trustsem). Model syntax read from the shipped",
   "trustsem/models/*.lav file named in model_file.")

@@ -1,6 +1,6 @@
 # Run from the repository root:  Rscript tests/reference/r/ordinal_edge.R
 #
-# Edge cases of the ordinal first stage (trustsem._engine.ordinal) against lavaan:
+# Edge cases of the ordinal first stage (trustsem.sem.engine.ordinal) against lavaan:
 # binary items (2 x 2 tables, one of them with an empty cell, which lavaan corrects by
 # adding 0.5 with the margins kept), an item whose value 3 is never used (lavaan
 # recodes the observed values 1, 2, 4, 5 to 4 categories), 3- and 7-category items,

@@ -1,6 +1,6 @@
 # Run from the repository root:  Rscript tests/reference/r/ordinal_tiktok.R
 #
-# Ordinal first stage (WLSMV sample statistics) for trustsem._engine.ordinal:
+# Ordinal first stage (WLSMV sample statistics) for trustsem.sem.engine.ordinal:
 # thresholds and polychoric correlations from lavCor(), and the asymptotic
 # covariance matrix Gamma (lavaan's NACOV) of (thresholds, polychorics) from a
 # WLSMV CFA, for the TikTok items TR1-TR5 and OIB1-OIB3 (N = 361, no missing).

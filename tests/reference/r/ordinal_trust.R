@@ -1,6 +1,6 @@
 # Run from the repository root:  Rscript tests/reference/r/ordinal_trust.R
 #
-# Ordinal first stage (WLSMV sample statistics) for trustsem._engine.ordinal, with
+# Ordinal first stage (WLSMV sample statistics) for trustsem.sem.engine.ordinal, with
 # missing values: thresholds and polychoric correlations from lavCor(), and Gamma
 # (lavaan's NACOV) from a WLSMV CFA, for the trust-survey items PQ1-PQ3, INFO1-INFO4
 # and TF1-TF3 (N = 600, ~1% MCAR cells). missing = "pairwise" is set explicitly:
@@ -24,7 +24,7 @@ G   <- lavInspect(fit, "gamma", add.labels = TRUE)'
 NOTE_TRUST <- paste(
   "trustsem/datasets/trust_survey.csv (N = 600, 5-point items, about 1% of item cells",
   "missing completely at random, NA = empty cell; read with read.csv). Simulated, no real",
-  "respondents: trustsem.simulate.simulate_survey(n=600, seed=20261122, scale_points=5,",
+  "respondents: trustsem.data.simulate.simulate_survey(n=600, seed=20261122, scale_points=5,",
   "module_b=True, careless_rate=0.02, missing_rate=0.01, trust='second_order'). MIT (trustsem).")
 
 source(file.path(.dir, "_ordinal_common.R"))

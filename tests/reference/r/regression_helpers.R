@@ -1,5 +1,5 @@
 # Shared helpers for the regression/moderation/group-comparison fixtures
-# (trustsem.regression, trustsem.moderation, trustsem.groups).
+# (trustsem.structural.regression, trustsem.structural.moderation, trustsem.structural.groups).
 #
 # Sourced by tests/reference/r/regression_<name>.R after _common.R; not a case
 # of its own (run_all.sh does not list it).  Every table is written with
@@ -32,7 +32,7 @@ reg_versions <- function() {
     car = as.character(packageVersion("car"))))
 }
 
-# mean of items per row; NA when any item is missing (= trustsem.prep.scale_scores default)
+# mean of items per row; NA when any item is missing (= trustsem.data.prep.scale_scores default)
 score <- function(d, items) rowMeans(d[, items, drop = FALSE])
 
 hc_by_hand <- function(fit, type) {

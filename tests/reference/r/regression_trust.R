@@ -12,7 +12,7 @@ P <- "regression_trust"
 d <- utils::read.csv(pkg_data_path("trust_survey.csv"))
 
 # Composite scores: item means, NA when any item is missing
-# (= trustsem.prep.scale_scores(data, constructs) with its default min_items).
+# (= trustsem.data.prep.scale_scores(data, constructs) with its default min_items).
 constructs <- list(
   PREP = paste0("PREP", 1:4), PASS = paste0("PASS", 1:5), MREP = paste0("MREP", 1:4),
   PQ = paste0("PQ", 1:3), INFO = paste0("INFO", 1:4), SOC = paste0("SOC", 1:4),
@@ -110,7 +110,7 @@ qfit <- glm(repurchase ~ trust_z, family = binomial, data = q,
 .write_csv(logit_table(qfit, character(0)), ref_path(paste0(P, "__quint_logit.csv")))
 
 write_reg_meta(P, script_text(), paste(
-  "trustsem/datasets/trust_survey.csv: simulated (trustsem.simulate.simulate_survey(n=600,",
+  "trustsem/datasets/trust_survey.csv: simulated (trustsem.data.simulate.simulate_survey(n=600,",
   "seed=20261122, scale_points=5, module_b=True, careless_rate=0.02, missing_rate=0.01,",
   "trust='second_order')); MIT, no real respondents."),
   extra = list(n_rows = nrow(d), n_ols = nobs(fit), n_hier = nrow(dh), n_logit = nobs(lfit),
