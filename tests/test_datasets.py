@@ -129,7 +129,7 @@ def test_data_symlinks(link):
     path = REPO / "data" / link
     assert path.is_symlink()
     target = os.readlink(path)
-    assert not os.path.isabs(target) and "trustsem/datasets/" in target
+    assert not os.path.isabs(target) and "trustsem/data/datasets/" in target
     assert (
         path.resolve() == (REPO / "trustsem" / "data" / "datasets" / Path(link).name).resolve()
     )

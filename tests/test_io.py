@@ -525,3 +525,45 @@ def test_codebook_numeric_column_with_isolated_code_warns(tmp_path):
         "scale_max": [5] * 4 + [None]}))
     with pytest.warns(DataQualityWarning, match=r"'age' holds 999 \(1 cell\)"):
         load_survey(p, codebook=cb)
+
+
+# ------------------------------------------------------- readers and display
+def test_readers_module_reads_for_io_and_codebook(tmp_path):
+    from trustsem.data import io as io_mod
+    from trustsem.data import readers
+
+    assert io_mod.sheet_names is readers.sheet_names
+    assert io_mod.sheets_with_columns is readers.sheets_with_columns
+    assert io_mod.SUPPORTED_EXTENSIONS == readers.SUPPORTED_EXTENSIONS
+    path = tmp_path / "semi.csv"
+    path.write_text("a;b\n1,5;2\n3,0;4\n", encoding="utf-8")
+    df, enc, notes = readers.read_text_table(path, encoding=None, dtype=None, what="File")
+    assert df["a"].tolist() == [1.5, 3.0] and enc == "utf-8"
+    assert any("decimal mark" in n for n in notes)
+    with pytest.raises(DataError, match="duplicate column names"):
+        readers.check_header(["a", "b ", "b"], "x.csv")
+
+
+def test_missing_code_helpers():
+    from trustsem.data._codes import _missing_mask, _outside_scale, _plain, _set_missing
+
+    s = pd.Series([" -99", "3", "x", None])
+    assert _missing_mask(s, (-99.0,)).tolist() == [True, False, False, False]
+    assert not _missing_mask(s, ()).any()
+    v = pd.Series([1.0, 5.0, 6.0, 2.5, np.nan])
+    assert _outside_scale(v, 1, 5).tolist() == [False, False, True, True, False]
+    out = _set_missing(pd.Series([1, 2, 3]), pd.Series([False, True, False]))
+    assert out.isna().tolist() == [False, True, False]
+    assert type(_plain(np.int64(4))) is int
+
+
+def test_survey_data_display_comes_from_summary(tmp_path, codebook_file):
+    from trustsem._display import SummaryDisplay
+
+    survey = load_survey(write_csv(tmp_path), codebook_file)
+    assert isinstance(survey, SummaryDisplay)
+    assert "__str__" not in vars(SurveyData) and "_repr_html_" not in vars(SurveyData)
+    assert str(survey) == survey.summary()
+    html = survey._repr_html_()
+    assert html.startswith("<pre>") and "TRUST (3)" in html
+    assert repr(survey).startswith("SurveyData('survey.csv'")

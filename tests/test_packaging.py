@@ -60,8 +60,8 @@ DISTRIBUTION = {"yaml": "pyyaml"}
 # Runtime dependencies that trustsem never imports itself but uses through
 # another package, with a file and the code in it that needs them.
 USED_THROUGH = {
-    "jinja2": ("trustsem/results.py", ".to_latex("),  # pandas builds LaTeX with its Styler
-    "openpyxl": ("trustsem/io.py", '"openpyxl"'),  # pandas.read_excel engine for .xlsx
+    "jinja2": ("trustsem/_display.py", ".to_latex("),  # pandas builds LaTeX with its Styler
+    "openpyxl": ("trustsem/data/readers.py", '"openpyxl"'),  # pandas.read_excel engine for .xlsx
 }
 
 

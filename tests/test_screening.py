@@ -164,3 +164,14 @@ def test_survey_data_reversal_is_undone(tmp_path):
     assert any("undone" in n for n in res.notes)
     clean, n = res.drop_flagged(survey)
     assert n == 1 and clean.index.tolist() == [1, 2]
+
+
+def test_display_comes_from_summary(data):
+    from trustsem._display import SummaryDisplay
+
+    res = screen(data, ITEMS, duration="secs")
+    assert isinstance(res, SummaryDisplay)
+    assert "__str__" not in vars(ScreeningResult)
+    assert str(res) == res.summary()
+    assert res._repr_html_().startswith("<pre>Screening of 6 respondents")
+    assert repr(res).startswith("ScreeningResult(n=6")

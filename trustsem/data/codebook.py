@@ -28,6 +28,7 @@ import pandas as pd
 
 from .._validation import check_option, format_value
 from ..exceptions import DataError
+from .readers import read_excel_sheet, read_text_table
 
 __all__ = ["COLUMNS", "TYPES", "Codebook"]
 
@@ -149,13 +150,9 @@ class Codebook:
             raw = _read_yaml(p)
             return cls._build(raw, source=name, first_row=1, row_word="entry")
         if kind == "excel":
-            from .io import _read_excel_raw
-
-            raw = _read_excel_raw(p, sheet=None, dtype=object, what="Codebook")
+            raw = read_excel_sheet(p, sheet=None, dtype=object, what="Codebook")
         else:
-            from .io import _read_text_table
-
-            raw = _read_text_table(p, encoding=None, dtype=str, what="Codebook")[0]
+            raw = read_text_table(p, encoding=None, dtype=str, what="Codebook")[0]
         # Header is spreadsheet row 1, so the first entry is row 2.
         return cls._build(raw, source=name, first_row=2, row_word="row")
 

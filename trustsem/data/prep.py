@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._validation import (
@@ -24,6 +23,7 @@ from .._validation import (
     format_value,
 )
 from ..exceptions import DataError, MissingDataWarning, SpecificationError
+from ._codes import _missing_mask, _outside_scale, _plain, _set_missing
 from .codebook import Codebook
 
 __all__ = ["center", "recode_missing", "reverse_code", "scale_scores"]
@@ -36,39 +36,6 @@ def _check_codebook(codebook: Any) -> Codebook:
             " Read one with Codebook.from_file()."
         )
     return codebook
-
-
-def _plain(label: Any) -> Any:
-    """A numpy scalar index label as a plain Python value (for messages)."""
-    return label.item() if isinstance(label, np.generic) else label
-
-
-def _outside_scale(values: pd.Series, lo: float, hi: float) -> pd.Series:
-    """Boolean mask of answered cells outside ``[lo, hi]`` or not whole numbers."""
-    v = values.astype(float)
-    return v.notna() & ((v < lo) | (v > hi) | (v != np.round(v)))
-
-
-def _missing_mask(values: pd.Series, codes: Sequence[float]) -> pd.Series:
-    """Boolean mask of cells equal (as numbers) to one of ``codes``."""
-    if not codes:
-        return pd.Series(False, index=values.index)
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        num = values
-    else:
-        stripped = values.astype(object).map(
-            lambda v: v.strip() if isinstance(v, str) else v
-        )
-        num = pd.to_numeric(stripped, errors="coerce")
-    return num.isin(list(codes))
-
-
-def _set_missing(values: pd.Series, mask: pd.Series) -> pd.Series:
-    if not mask.any():
-        return values
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float).where(~mask, np.nan)
-    return values.astype(object).where(~mask, np.nan)
 
 
 def reverse_code(

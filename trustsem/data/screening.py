@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._display import SummaryDisplay
 from .._validation import (
     check_columns,
     check_dataframe,
@@ -31,7 +32,7 @@ LONGSTRING_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class ScreeningResult:
+class ScreeningResult(SummaryDisplay):
     """What :func:`screen` found. Nothing has been removed from the data.
 
     Attributes
@@ -114,9 +115,6 @@ class ScreeningResult:
             lines.append("Notes:")
             lines.extend(f"  - {note}" for note in self.notes)
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return (

@@ -10,6 +10,10 @@ purchase intention (PI).  Module B adds perceived precision-marketing fit
 (the source documents give signs only); see ``population`` of the result for
 the exact values used.
 
+The questionnaire itself (constructs, bilingual item wording, modules) is
+defined in :mod:`trustsem.models.instrument`; ``CONSTRUCTS``,
+``TRUST_SPECIFICATIONS`` and ``item_bank`` are importable from here as well.
+
 Examples
 --------
 >>> from trustsem.data.simulate import simulate_survey
@@ -30,6 +34,18 @@ from scipy.special import expit, ndtri
 
 from .._validation import check_interval, check_option, check_positive_int, format_value
 from ..exceptions import SpecificationError
+from ..models.instrument import (
+    BACKGROUND_COLUMNS,
+    CONSTRUCTS,
+    ITEMS,
+    OUTCOME_COLUMNS,
+    SCALE_MIN,
+    SCALE_POINTS,
+    TRUST_DIMENSIONS,
+    TRUST_SPECIFICATIONS,
+    construct_of,
+    item_bank,
+)
 
 __all__ = [
     "CONSTRUCTS",
@@ -39,281 +55,6 @@ __all__ = [
     "simulate_survey",
 ]
 
-_ITEMS: tuple[tuple[str, str, str], ...] = (
-    (
-        "PREP1",
-        "This platform has a good reputation among consumers.",
-        "该平台在消费者中口碑良好。",
-    ),
-    (
-        "PREP2",
-        "This platform is well known and has a long operating history.",
-        "该平台知名度高，运营历史较长。",
-    ),
-    (
-        "PREP3",
-        "This platform holds authoritative industry certifications.",
-        "该平台获得了权威的行业认证。",
-    ),
-    (
-        "PREP4",
-        "People around me speak well of this platform.",
-        "我身边的人对该平台评价很好。",
-    ),
-    (
-        "PASS1",
-        "The platform strictly vets merchants before they can sell.",
-        "平台对入驻商家的资质审核严格。",
-    ),
-    (
-        "PASS2",
-        "The platform handles complaints and disputes promptly and fairly.",
-        "平台能及时、公正地处理投诉和交易纠纷。",
-    ),
-    (
-        "PASS3",
-        "The platform's return, refund and compensation policies protect my interests.",
-        "平台的退换货和先行赔付政策能保障我的权益。",
-    ),
-    (
-        "PASS4",
-        "Payment on this platform is secure.",
-        "在该平台支付是安全的。",
-    ),
-    (
-        "PASS5",
-        "The platform protects my personal information and clearly explains how it is used.",
-        "平台会保护我的个人信息，并清楚告知其使用方式。",
-    ),
-    (
-        "MREP1",
-        "The merchants I buy from here have good ratings and reputations.",
-        "我在该平台购买的商家信誉和评分良好。",
-    ),
-    (
-        "MREP2",
-        "Merchants answer my questions quickly and courteously.",
-        "商家能迅速、礼貌地回答我的问题。",
-    ),
-    (
-        "MREP3",
-        "Merchants handle after-sales problems responsibly.",
-        "商家能负责任地处理售后问题。",
-    ),
-    (
-        "MREP4",
-        "Merchants here do not exaggerate or advertise falsely.",
-        "该平台的商家不会夸大或虚假宣传。",
-    ),
-    (
-        "PQ1",
-        "Products I receive match their descriptions.",
-        "我收到的商品与描述相符。",
-    ),
-    (
-        "PQ2",
-        "The quality of products on this platform is consistently good.",
-        "该平台商品质量稳定可靠。",
-    ),
-    (
-        "PQ3",
-        "Products come with test reports, certification or traceable origin.",
-        "商品附有检测报告、认证或可追溯的来源信息。",
-    ),
-    (
-        "INFO1",
-        "Product details (specifications, materials, production date, certification) are complete.",
-        "商品详情（规格、材质、生产日期、认证等）信息完整。",
-    ),
-    (
-        "INFO2",
-        "I can track order and logistics status in real time.",
-        "我可以实时追踪订单和物流状态。",
-    ),
-    (
-        "INFO3",
-        "Reviews shown are genuine and detailed, including negative ones.",
-        "平台展示的评价真实、详细，包括差评。",
-    ),
-    (
-        "INFO4",
-        "Fees, return policies and platform rules are clearly disclosed.",
-        "费用、退换货政策和平台规则都公开透明。",
-    ),
-    (
-        "SOC1",
-        "Recommendations from friends or acquaintances influence what I buy here.",
-        "亲友或熟人的推荐会影响我在该平台的购买。",
-    ),
-    (
-        "SOC2",
-        "Content from KOLs/KOCs I follow on this platform is credible.",
-        "我关注的达人（KOL/KOC）在该平台分享的内容可信。",
-    ),
-    (
-        "SOC3",
-        'Other users\' shared experiences (UGC, "晒单") are helpful.',
-        "其他用户分享的使用体验（晒单等）对我很有帮助。",
-    ),
-    (
-        "SOC4",
-        "Interaction in this platform's community (comments, group-buying) is active and genuine.",
-        "该平台社群中的互动（评论、拼团等）活跃而真实。",
-    ),
-    (
-        "EXP1",
-        "I have bought things on this platform many times.",
-        "我在该平台购物过很多次。",
-    ),
-    (
-        "EXP2",
-        "I am familiar with this platform's shopping and after-sales processes.",
-        "我熟悉该平台的购物和售后流程。",
-    ),
-    (
-        "EXP3",
-        "My past purchases here have met my expectations.",
-        "我以往在该平台的购物都达到了我的预期。",
-    ),
-    (
-        "TF1",
-        "I believe this platform can reliably deliver what it promises (payment, delivery, after-sales).",
-        "我相信该平台能可靠地兑现承诺（支付、配送、售后）。",
-    ),
-    (
-        "TF2",
-        "Information provided on this platform is reliable.",
-        "该平台提供的信息是可靠的。",
-    ),
-    (
-        "TF3",
-        "Transactions on this platform are completed securely and efficiently.",
-        "在该平台上的交易能安全、高效地完成。",
-    ),
-    (
-        "TA1",
-        "I feel at ease (安心) when shopping on this platform.",
-        "在该平台购物让我感到安心。",
-    ),
-    (
-        "TA2",
-        "I feel this platform genuinely cares about its users.",
-        "我感觉该平台真正关心用户。",
-    ),
-    (
-        "TA3",
-        "I feel a sense of belonging to this platform and its community.",
-        "我对该平台及其社群有归属感。",
-    ),
-    (
-        "TI1",
-        "The platform's rules and credit/rating system make transactions here safe.",
-        "平台的规则和信用评价体系让这里的交易有保障。",
-    ),
-    (
-        "TI2",
-        "Laws and regulations (e.g. the E-commerce Law) adequately protect me when I buy here.",
-        "相关法律法规（如《电子商务法》）能充分保障我在此购物的权益。",
-    ),
-    (
-        "TI3",
-        "If something goes wrong, I am confident the guarantee mechanisms will make it right.",
-        "即使出现问题，我相信保障机制会给我合理的解决。",
-    ),
-    (
-        "PI1",
-        "I intend to buy on this platform in the near future.",
-        "我打算近期在该平台购物。",
-    ),
-    (
-        "PI2",
-        "This platform is my first choice when shopping online.",
-        "网购时我会优先选择该平台。",
-    ),
-    (
-        "PI3",
-        "I am willing to buy products recommended to me on this platform.",
-        "我愿意购买该平台向我推荐的商品。",
-    ),
-    (
-        "PI4",
-        "I would still buy here even if a similar product were slightly cheaper elsewhere.",
-        "即使别处同类商品略便宜，我仍愿意在该平台购买。",
-    ),
-    (
-        "PC1",
-        "I worry that this platform collects too much personal information about me.",
-        "我担心该平台收集了过多我的个人信息。",
-    ),
-    (
-        "PC2",
-        "I worry my data may be used for marketing without my consent.",
-        "我担心我的数据会在未经同意的情况下被用于营销。",
-    ),
-    (
-        "PC3",
-        'Recommendations that seem to "know too much" about me make me uneasy.',
-        '当推荐内容显得"过于了解我"时，我会感到不安。',
-    ),
-    (
-        "PC4",
-        "I worry my personal information may be leaked to third parties.",
-        "我担心我的个人信息会泄露给第三方。",
-    ),
-    (
-        "PMF1",
-        "Recommendations I receive match my interests.",
-        "我收到的推荐符合我的兴趣。",
-    ),
-    (
-        "PMF2",
-        "Promotions pushed to me are relevant to my needs.",
-        "推送给我的优惠信息与我的需求相关。",
-    ),
-    (
-        "PMF3",
-        "Recommended products turn out as advertised.",
-        "推荐的商品与广告描述一致。",
-    ),
-    (
-        "PMF4",
-        "Personalised recommendations save me search time.",
-        "个性化推荐节省了我挑选商品的时间。",
-    ),
-    (
-        "LOY1",
-        "I will continue buying on this platform.",
-        "我会继续在该平台购物。",
-    ),
-    (
-        "LOY2",
-        "I will recommend this platform to friends and family.",
-        "我会向亲友推荐该平台。",
-    ),
-    (
-        "LOY3",
-        "I would share products from this platform with my social circle.",
-        "我愿意把该平台的商品分享到我的社交圈。",
-    ),
-)
-
-#: Items of each construct, in questionnaire order.
-CONSTRUCTS: dict[str, tuple[str, ...]] = {}
-for _item, _en, _zh in _ITEMS:
-    _c = _item.rstrip("0123456789")
-    CONSTRUCTS[_c] = CONSTRUCTS.get(_c, ()) + (_item,)
-del _item, _en, _zh, _c
-
-#: The four trust structures of research-model.md ("Alternative trust specifications").
-TRUST_SPECIFICATIONS: tuple[str, ...] = (
-    "unidimensional",
-    "correlated",
-    "second_order",
-    "chain",
-)
-
-_MODULE_B = ("PMF", "LOY")
-_TRUST_DIMS = ("TF", "TA", "TI")
 
 # Standardized loadings of each item on its (first-order) factor, .65-.85.
 _LOADINGS: dict[str, tuple[float, ...]] = {
@@ -406,28 +147,6 @@ _GENDER_P = (0.53, 0.45, 0.02)
 _PLATFORMS = ("C2C", "B2C", "O2O")
 _PLATFORM_P = (0.30, 0.50, 0.20)
 
-# (column, type, English label, Chinese label); items are added between the
-# demographics and the outcomes.
-_PRE_COLUMNS = (
-    ("resp_id", "id", "Respondent ID", "受访者编号"),
-    ("age_band", "categorical", "Age group", "年龄段"),
-    ("gender", "categorical", "Gender", "性别"),
-    ("platform_type", "categorical", "Platform type (C2C/B2C/O2O)",
-     "平台类型（C2C/B2C/O2O）"),
-    ("tenure_years", "numeric", "Years of using this platform", "使用该平台的年限（年）"),
-    ("purchases_12m", "numeric", "Number of purchases on this platform in the last 12 months",
-     "过去12个月在该平台的购买次数"),
-    ("pm_exposed", "categorical", "Has received precision-marketing pushes (1 = yes, 0 = no)",
-     "接受过精准营销推送（1=是，0=否）"),
-)  # fmt: skip
-_POST_COLUMNS = (
-    ("repurchase", "categorical", "Repurchased on this platform (1 = yes, 0 = no)",
-     "是否在该平台复购（1=是，0=否）"),
-    ("shares", "numeric", "Number of times products from this platform were shared",
-     "分享该平台商品的次数"),
-    ("duration_sec", "numeric", "Survey completion time (seconds)", "问卷填写时长（秒）"),
-)  # fmt: skip
-
 #: Codebook columns (the format read by ``trustsem.data.io``).
 CODEBOOK_COLUMNS = (
     "item",
@@ -483,36 +202,6 @@ class SimulatedSurvey:
         )
 
 
-def item_bank(constructs: Sequence[str] | None = None) -> pd.DataFrame:
-    """Return the bilingual item bank of the research model.
-
-    Parameters
-    ----------
-    constructs : sequence of str, optional
-        Constructs to keep (default: all 14).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``item, construct, label_en, label_zh`` in questionnaire order.
-
-    Raises
-    ------
-    SpecificationError
-        If a construct is unknown.
-    """
-    rows = [(item, item.rstrip("0123456789"), en, zh) for item, en, zh in _ITEMS]
-    out = pd.DataFrame(rows, columns=["item", "construct", "label_en", "label_zh"])
-    if constructs is not None:
-        unknown = [c for c in constructs if c not in CONSTRUCTS]
-        if unknown:
-            raise SpecificationError(
-                f"Unknown construct(s) {unknown}; available: {list(CONSTRUCTS)}."
-            )
-        out = out[out["construct"].isin(list(constructs))].reset_index(drop=True)
-    return out
-
-
 # ---------------------------------------------------------------------------
 # Population: structural equations and exact standardization
 # ---------------------------------------------------------------------------
@@ -562,7 +251,7 @@ def _equations(trust: str, module_b: bool) -> list[_Equation]:
         pi_terms.append(("PASS:TRUST", 0.08))
         loy_terms = (("TRUST", 0.55),)
     elif trust == "correlated":
-        eqs += [_Equation(d, keep(_DIM_PATHS[d])) for d in _TRUST_DIMS]
+        eqs += [_Equation(d, keep(_DIM_PATHS[d])) for d in TRUST_DIMENSIONS]
         pi_terms = [("TF", 0.20), ("TA", 0.15), ("TI", 0.20),
                     ("INFO", 0.10), ("SOC", 0.10)]  # fmt: skip
         if module_b:
@@ -654,8 +343,8 @@ def _population(trust: str, module_b: bool) -> _Population:
     endo = [e.lhs for e in eqs]
     resid_corr: dict[tuple[str, str], float] = {}
     if trust == "correlated":
-        for i, a in enumerate(_TRUST_DIMS):
-            for b in _TRUST_DIMS[i + 1 :]:
+        for i, a in enumerate(TRUST_DIMENSIONS):
+            for b in TRUST_DIMENSIONS[i + 1 :]:
                 resid_corr[(a, b)] = _DIM_RESID_CORR
     # Gaussian base variables: exogenous factors, then one disturbance per
     # endogenous latent; the centred Bernoulli pm_exposed comes last.
@@ -693,7 +382,7 @@ def _population(trust: str, module_b: bool) -> _Population:
         parts_t: tuple[str, ...] = ("TRUST",)
         trust_sd = 1.0
     else:
-        parts_t = _TRUST_DIMS
+        parts_t = TRUST_DIMENSIONS
         comp = _padd(*[(1.0, polys[d]) for d in parts_t])
         trust_sd = float(np.sqrt(mom.cov_of(comp, comp)))
 
@@ -701,7 +390,7 @@ def _population(trust: str, module_b: bool) -> _Population:
         c: CONSTRUCTS[c] for c in exo + tuple(e for e in endo if e in CONSTRUCTS)
     }
     if trust == "unidimensional":
-        indicators["TRUST"] = sum((CONSTRUCTS[d] for d in _TRUST_DIMS), ())
+        indicators["TRUST"] = sum((CONSTRUCTS[d] for d in TRUST_DIMENSIONS), ())
     loadings = _ITEM_LOADING
 
     rows: list[tuple[str, str, str, float]] = []
@@ -844,7 +533,7 @@ def simulate_survey(
     0.5
     """
     n = check_positive_int("n", n, minimum=1)
-    scale_points = int(check_option("scale_points", scale_points, [5, 7]))
+    scale_points = int(check_option("scale_points", scale_points, list(SCALE_POINTS)))
     careless_rate = check_interval("careless_rate", careless_rate, 0.0, 1.0, "both")
     missing_rate = check_interval("missing_rate", missing_rate, 0.0, 1.0, "left")
     trust = check_option("trust", trust, TRUST_SPECIFICATIONS)
@@ -887,7 +576,7 @@ def simulate_survey(
 
     # Likert items ----------------------------------------------------------
     item_latent = [(it, lat) for lat, its in pop.indicators.items() for it in its]
-    order = {it: i for i, (it, *_r) in enumerate(_ITEMS)}
+    order = {it: i for i, (it, *_r) in enumerate(ITEMS)}
     item_latent.sort(key=lambda x: order[x[0]])
     items = [it for it, _ in item_latent]
     n_items = len(items)
@@ -897,7 +586,7 @@ def simulate_survey(
     tau = ndtri(np.array(_CUMPROB[scale_points]))
     answers = np.empty((n, n_items), dtype=np.float64)
     for j, it in enumerate(items):
-        pos = CONSTRUCTS[it.rstrip("0123456789")].index(it)
+        pos = CONSTRUCTS[construct_of(it)].index(it)
         thr = tau + _ITEM_SHIFT[pos % len(_ITEM_SHIFT)]
         answers[:, j] = np.searchsorted(thr, ystar[:, j]) + 1
 
@@ -964,13 +653,13 @@ def simulate_survey(
 
 def _codebook(items: Sequence[str], scale_points: int) -> pd.DataFrame:
     """Codebook rows (one per data column) in the trustsem codebook format."""
-    bank = {it: (en, zh) for it, en, zh in _ITEMS}
-    rows = [(c, "", t, en, zh, pd.NA, pd.NA, 0, "") for c, t, en, zh in _PRE_COLUMNS]
+    bank = {it: (en, zh) for it, en, zh in ITEMS}
+    rows = [(c, "", t, en, zh, pd.NA, pd.NA, 0, "") for c, t, en, zh in BACKGROUND_COLUMNS]
     rows += [
-        (it, it.rstrip("0123456789"), "likert", *bank[it], 1, scale_points, 0, "")
+        (it, construct_of(it), "likert", *bank[it], SCALE_MIN, scale_points, 0, "")
         for it in items
     ]
-    rows += [(c, "", t, en, zh, pd.NA, pd.NA, 0, "") for c, t, en, zh in _POST_COLUMNS]
+    rows += [(c, "", t, en, zh, pd.NA, pd.NA, 0, "") for c, t, en, zh in OUTCOME_COLUMNS]
     out = pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
     out["scale_min"] = out["scale_min"].astype("Int64")
     out["scale_max"] = out["scale_max"].astype("Int64")

@@ -4,6 +4,9 @@ The models are plain lavaan syntax (``=~``, ``~``, ``~~`` and ``#`` comments,
 one statement per line) stored as ``trustsem/models/*.lav``.  Comments name
 the hypotheses of research-model.md next to each structural path.
 
+The constructs and bilingual items they measure are defined in
+:mod:`trustsem.models.instrument`.
+
 Examples
 --------
 >>> from trustsem.models import research_model
@@ -19,12 +22,25 @@ from pathlib import Path
 import pandas as pd
 
 from .._validation import check_option, format_value
-from ..data.simulate import CONSTRUCTS, TRUST_SPECIFICATIONS
 from ..exceptions import SpecificationError
+from .instrument import (
+    ANTECEDENTS,
+    CONSTRUCT_NAMES,
+    CONSTRUCTS,
+    TRUST_DIMENSIONS,
+    TRUST_SPECIFICATIONS,
+    item_bank,
+)
 
-__all__ = ["TRUST_SPECIFICATIONS", "list_models", "load_model", "research_model"]
+__all__ = [
+    "CONSTRUCTS",
+    "TRUST_SPECIFICATIONS",
+    "item_bank",
+    "list_models",
+    "load_model",
+    "research_model",
+]
 
-_ANTECEDENTS = ("PREP", "PASS", "MREP", "PQ", "INFO", "SOC", "EXP")
 _HYPOTHESIS = {
     "PREP": "H1",
     "PASS": "H2",
@@ -33,22 +49,6 @@ _HYPOTHESIS = {
     "INFO": "H5",
     "SOC": "H6",
     "EXP": "H7",
-}
-_NAMES = {
-    "PREP": "platform reputation",
-    "PASS": "platform supervision and assurance",
-    "MREP": "merchant reputation and service",
-    "PQ": "product quality",
-    "INFO": "information transparency",
-    "SOC": "social recommendation and community",
-    "EXP": "usage experience",
-    "TF": "functional (cognitive) trust",
-    "TA": "affective trust",
-    "TI": "institutional trust",
-    "PI": "purchase intention",
-    "PC": "privacy concern (moderator)",
-    "PMF": "perceived precision-marketing fit (module B)",
-    "LOY": "repurchase and recommendation intention (module B)",
 }
 # Where the structural hypotheses are expected to bite hardest.
 _STRONGEST = {"PASS": "TI", "INFO": "TF", "SOC": "TA"}
@@ -70,7 +70,7 @@ def _line(stmt: str, comment: str = "") -> str:
 
 def _factor(name: str, items: tuple[str, ...] | None = None) -> str:
     items = CONSTRUCTS[name] if items is None else items
-    return _line(f"{name} =~ " + " + ".join(items), _NAMES[name])
+    return _line(f"{name} =~ " + " + ".join(items), CONSTRUCT_NAMES[name])
 
 
 def _model_name(trust: str, module_b: bool, structural: bool) -> str:
@@ -93,14 +93,14 @@ def _compose(trust: str, module_b: bool, structural: bool) -> str:
         "",
         "# Measurement model",
     ]
-    out += [_factor(c) for c in _ANTECEDENTS]
+    out += [_factor(c) for c in ANTECEDENTS]
     if module_b:
         out.append(_factor("PMF"))
     if trust == "unidimensional":
-        items = sum((CONSTRUCTS[d] for d in ("TF", "TA", "TI")), ())
+        items = sum((CONSTRUCTS[d] for d in TRUST_DIMENSIONS), ())
         out.append(_line("TRUST =~ " + " + ".join(items), "unidimensional trust"))
     else:
-        out += [_factor(d) for d in ("TF", "TA", "TI")]
+        out += [_factor(d) for d in TRUST_DIMENSIONS]
         if trust == "second_order":
             out.append(_line("TRUST =~ TF + TA + TI", "second-order trust"))
     out.append(_factor("PI"))
@@ -117,9 +117,9 @@ def _compose(trust: str, module_b: bool, structural: bool) -> str:
         targets = outcome = ("TF", "TA", "TI")
     else:
         targets, outcome = ("TF",), ("TI",)
-    for a in _ANTECEDENTS:
+    for a in ANTECEDENTS:
         for t in targets:
-            note = f"{_HYPOTHESIS[a]} {_NAMES[a]} -> trust"
+            note = f"{_HYPOTHESIS[a]} {CONSTRUCT_NAMES[a]} -> trust"
             if len(targets) > 1 and _STRONGEST.get(a) == t:
                 note += f", expected strongest on {t}"
             out.append(_line(f"{t} ~ {a}", note))
@@ -176,8 +176,8 @@ def _measurement_full() -> str:
         ),
         "",
     ]
-    out += [_factor(c) for c in _ANTECEDENTS]
-    out += [_factor(d) for d in ("TF", "TA", "TI")]
+    out += [_factor(c) for c in ANTECEDENTS]
+    out += [_factor(d) for d in TRUST_DIMENSIONS]
     out.append(_line("TRUST =~ TF + TA + TI", "second-order trust"))
     out += [_factor(c) for c in ("PI", "PC", "PMF", "LOY")]
     return "\n".join(out) + "\n"
