@@ -134,10 +134,7 @@ def test_invariance_table(estimator):
 
 
 def test_invariance_table_ordered():
-    try:
-        inv = ts.invariance(HS, ref_data("hs_ordinal4.csv"), "school", ordered=True)
-    except ts.SpecificationError as err:          # engine without multi-group WLSMV
-        pytest.skip(str(err))
+    inv = ts.invariance(HS, ref_data("hs_ordinal4.csv"), "school", ordered=True)
     t = tables.invariance_table(inv)
     assert list(t["model"]) == ["configural", "thresholds", "thresholds + loadings"]
     assert t["chisq_scaled"].notna().all()

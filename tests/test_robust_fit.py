@@ -7,6 +7,7 @@ the indices from), plus the FIML and WLSMV cases of robust_ml.R and wlsmv.R.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -16,10 +17,9 @@ import pytest
 import trustsem as ts
 from trustsem.sem.engine import robust_fit as rf
 from trustsem.data.datasets import load_example
-from trustsem.exceptions import SpecificationError
 from trustsem.models import load_model
 
-from conftest import TOL_FIT, close, load_reference, ref_data
+from conftest import REF, TOL_FIT, close, load_reference, ref_data
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 COV = "visual =~ x1 + x2 + x3\nvisual ~ x4"
@@ -102,23 +102,31 @@ def _fit(name: str, spy: list | None = None):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ts.TrustsemWarning)
-            try:
-                return CASES[name]()
-            except SpecificationError as err:
-                if "group" in str(err).lower():
-                    pytest.skip(f"multi-group WLSMV is not available: {err}")
-                raise
+            return CASES[name]()
     finally:
         rf.fiml_corrected, rf.catml = orig["fiml_corrected"], orig["catml"]
 
 
-@pytest.fixture(scope="module", params=list(CASES))
-def case(request):
-    name = request.param
+@functools.cache
+def _case(name: str):
     spy: list = []
     res = _fit(name, spy)
     ref = load_reference(name, "fit").set_index("measure")["value"]
     return name, res, ref, spy
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request):
+    return _case(request.param)
+
+
+#: the cases whose R script also wrote the parts of the robust statistics
+PARTS_CASES = [n for n in CASES if (REF / f"{n}__robust_parts.csv").exists()]
+
+
+def test_parts_cases_cover_both_corrections():
+    assert any(n in FIML_CASES for n in PARTS_CASES)
+    assert any(n in WLSMV_CASES for n in PARTS_CASES)
 
 
 @pytest.mark.parametrize("measure", MEASURES)
@@ -134,12 +142,10 @@ def test_robust_measure_matches_lavaan(case, measure):
 
 
 @pytest.mark.parametrize("quantity", list(PARTS))
-def test_robust_parts_match_lavaan(case, quantity):
-    name, _, _, spy = case
-    try:
-        ref = load_reference(name, "robust_parts").set_index("quantity")["value"]
-    except FileNotFoundError:
-        pytest.skip(f"{name} has no __robust_parts.csv")
+@pytest.mark.parametrize("name", PARTS_CASES)
+def test_robust_parts_match_lavaan(name, quantity):
+    _, _, _, spy = _case(name)
+    ref = load_reference(name, "robust_parts").set_index("quantity")["value"]
     assert len(spy) <= 1
     # no call at all: the fit reported the indices as missing, as lavaan
     ours = float(getattr(spy[0] if spy else rf.NA_PARTS, PARTS[quantity]))
