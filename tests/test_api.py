@@ -21,6 +21,11 @@ def test_unknown_attribute():
 def test_functions_are_not_hidden_by_their_modules():
     import importlib
 
-    for name in ("efa", "invariance", "moderation", "sem"):
-        importlib.import_module(f"trustsem.{name}")
+    for name, module in [("efa", "measurement.efa"), ("invariance", "structural.invariance"),
+                         ("moderation", "structural.moderation"), ("sem", "sem.fit"),
+                         ("sem", "sem"), ("reliability", "measurement.reliability")]:
+        importlib.import_module(f"trustsem.{module}")
         assert callable(getattr(ts, name)), name
+    import trustsem.measurement as m
+
+    assert callable(m.efa)

@@ -30,7 +30,7 @@ R_DIR    <- .script_dir()                                   # tests/reference/r
 REF_DIR  <- normalizePath(file.path(R_DIR, ".."))           # tests/reference
 DATA_DIR <- file.path(REF_DIR, "data")                      # tests/reference/data
 REPO_DIR <- normalizePath(file.path(REF_DIR, "..", ".."))   # repo root
-PKG_DATA_DIR <- file.path(REPO_DIR, "trustsem", "datasets")
+PKG_DATA_DIR <- file.path(REPO_DIR, "trustsem", "data", "datasets")
 
 ref_path  <- function(...) file.path(REF_DIR, ...)
 data_path <- function(...) file.path(DATA_DIR, ...)
@@ -55,18 +55,18 @@ NOTE_TALOR <- paste(
   "used in Hayes, A. F. (2013). Introduction to Mediation, Moderation, and Conditional",
   "Process Analysis. Guilford.")
 NOTE_TIKTOK <- paste(
-  "trustsem/datasets/tiktok_shop_impulse_buying.csv (N = 361, 5-point items). Phan, D.H.,",
+  "trustsem/data/datasets/tiktok_shop_impulse_buying.csv (N = 361, 5-point items). Phan, D.H.,",
   "Nguyen, Q.D., Nguyen Phuc, V.K. (2024) Dataset on Vietnamese students' impulse buying",
   "behavior on TikTok shop. Data in Brief 57:111047, doi:10.1016/j.dib.2024.111047 (open",
   "access). Obtained via github.com/DavidCruzGomez/PythonFinalProject (commit 7f1e1aa; repo",
   "code MIT; data licence of the Kaggle/journal deposit not verified - cite the article).")
 NOTE_LANCELOT <- paste(
-  "trustsem/datasets/lancelot_miltgen_2016.csv (N = 1090), from the R package cSEM",
+  "trustsem/data/datasets/lancelot_miltgen_2016.csv (N = 1090), from the R package cSEM",
   "(github.com/M-E-Rademaker/cSEM commit 7f96724, data/LancelotMiltgenetal2016.RData; GPL-3).",
   "Lancelot-Miltgen, C., Popovic, A., & Oliveira, T. (2016); model as in the cSEM docs",
   "(Henseler 2020, Composite-Based Structural Equation Modeling).")
 NOTE_ECSI <- paste(
-  "trustsem/datasets/ecsi_satisfaction.csv (N = 250, 1-10 items; gender column dropped),",
+  "trustsem/data/datasets/ecsi_satisfaction.csv (N = 250, 1-10 items; gender column dropped),",
   "the 'satisfaction' data from the R package plspm 0.4.9 (GPL-3; github.com/gastonstat/plspm",
   "commit bd21cb1). Source per plspm docs: Laboratory of Information Analysis and Modeling",
   "(LIAM), Facultat d'Informatica de Barcelona, UPC.")
@@ -211,7 +211,7 @@ write_case <- function(fit, case, call_text, data_note,
   invisible(meta)
 }
 
-# Write a data frame to tests/reference/data (and optionally to trustsem/datasets).
+# Write a data frame to tests/reference/data (and optionally to trustsem/data/datasets).
 export_data <- function(df, file, pkg_file = NULL) {
   df <- as.data.frame(df)
   for (nm in names(df)) if (is.factor(df[[nm]])) df[[nm]] <- as.character(df[[nm]])
@@ -350,7 +350,7 @@ write_reliability <- function(dataset, model, data, data_note) {
 # ---- shared by the trust_*.R cases ------------------------------------------
 
 NOTE_TRUST <- paste(
-  "trustsem/datasets/trust_survey.csv (N = 600, 51 five-point items, about 1% of item cells",
+  "trustsem/data/datasets/trust_survey.csv (N = 600, 51 five-point items, about 1% of item cells",
   "missing completely at random, NA = empty cell; read with read.csv). Simulated, no real",
   "respondents: trustsem.data.simulate.simulate_survey(n=600, seed=20261122, scale_points=5,",
   "module_b=True, careless_rate=0.02, missing_rate=0.01, trust='second_order'); the ~2%",

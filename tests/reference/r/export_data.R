@@ -5,7 +5,7 @@
 source(file.path(.dir, "_common.R"))
 
 # Exports the classic data sets shipped with lavaan / psych to
-# tests/reference/data/ and trustsem/datasets/.
+# tests/reference/data/ and trustsem/data/datasets/.
 export_data(lavaan::HolzingerSwineford1939, "holzinger_swineford_1939.csv",
             "holzinger_swineford_1939.csv")
 export_data(lavaan::PoliticalDemocracy, "political_democracy.csv",

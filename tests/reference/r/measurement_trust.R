@@ -11,7 +11,7 @@ source(file.path(.dir, "_common.R"))
 source(file.path(.dir, "_measurement_common.R"))
 
 NOTE_TRUST_M <- paste(
-  "trustsem/datasets/trust_survey.csv (N = 600, simulated; MIT). Model read from",
+  "trustsem/data/datasets/trust_survey.csv (N = 600, simulated; MIT). Model read from",
   "trustsem/models/cfa_correlated.lav. The ~2% careless respondents are left in.")
 model <- paste(readLines(file.path(REPO_DIR, "trustsem/models/cfa_correlated.lav")), collapse = "\n")
 data <- read.csv(pkg_data_path("trust_survey.csv"))

@@ -13,7 +13,7 @@ source(file.path(.dir, "_common.R"))
 HS <- lavaan::HolzingerSwineford1939
 hs_missing <- utils::read.csv(data_path("hs_missing.csv"))
 hs4 <- utils::read.csv(data_path("hs_ordinal4.csv"))
-trust <- utils::read.csv("trustsem/datasets/trust_survey.csv")
+trust <- utils::read.csv("trustsem/data/datasets/trust_survey.csv")
 NOTE_HS4 <- paste("HolzingerSwineford1939 (lavaan), x1-x9 cut at their quartiles into 4 ordered",
                   "categories (tests/reference/data/hs_ordinal4.csv).")
 med <- "visual =~ x1 + x2 + x3

@@ -3,7 +3,7 @@
 # ord.scale = FALSE) from a WLSMV CFA. Run from the repository root.
 suppressPackageStartupMessages({library(lavaan); library(semTools); library(psych)})
 library(jsonlite)
-tk <- utils::read.csv("trustsem/datasets/tiktok_shop_impulse_buying.csv")
+tk <- utils::read.csv("trustsem/data/datasets/tiktok_shop_impulse_buying.csv")
 model <- "SC =~ SC1 + SC2 + SC3 + SC4\nSI =~ SI1 + SI2 + SI3 + SI4 + SI5\nTR =~ TR1 + TR2 + TR3 + TR4 + TR5\nHM =~ HM1 + HM2 + HM3"
 fit <- cfa(model, data = tk, ordered = TRUE, estimator = "WLSMV")
 items <- list(SC = paste0("SC", 1:4), SI = paste0("SI", 1:5), TR = paste0("TR", 1:5), HM = paste0("HM", 1:3))

@@ -22,7 +22,7 @@ fit <- cfa("PQ =~ PQ1 + PQ2 + PQ3\nINFO =~ INFO1 + INFO2 + INFO3 + INFO4\nTF =~ 
 G   <- lavInspect(fit, "gamma", add.labels = TRUE)'
 
 NOTE_TRUST <- paste(
-  "trustsem/datasets/trust_survey.csv (N = 600, 5-point items, about 1% of item cells",
+  "trustsem/data/datasets/trust_survey.csv (N = 600, 5-point items, about 1% of item cells",
   "missing completely at random, NA = empty cell; read with read.csv). Simulated, no real",
   "respondents: trustsem.data.simulate.simulate_survey(n=600, seed=20261122, scale_points=5,",
   "module_b=True, careless_rate=0.02, missing_rate=0.01, trust='second_order'). MIT (trustsem).")

@@ -1,5 +1,5 @@
 # Latent interaction fixtures (H13a: privacy concern PC x precision-marketing fit PMF ->
-# TRUST) on trustsem/datasets/trust_survey.csv: double-mean-centred matched-pair product
+# TRUST) on trustsem/data/datasets/trust_survey.csv: double-mean-centred matched-pair product
 # indicators (semTools::indProd), the lavaan fit (listwise) and semTools::probe2WayMC
 # simple slopes at -1/0/+1 SD of the latent moderator.
 # Run from the repository root:  Rscript tests/reference/r/regression_latent.R
@@ -31,7 +31,7 @@ TRUST ~ b1*PMF + b2*PC + b3*PCxPMF
 "
 fit <- sem(model, data = d)'
 env <- run_case(P, code, NOTE_TRUST <- paste(
-  "trustsem/datasets/trust_survey.csv: simulated (trustsem.data.simulate.simulate_survey(n=600,",
+  "trustsem/data/datasets/trust_survey.csv: simulated (trustsem.data.simulate.simulate_survey(n=600,",
   "seed=20261122, ...)); MIT, no real respondents. Product indicators added with",
   "semTools::indProd(d, var1 = PC1:PC4, var2 = PMF1:PMF4, match = TRUE, meanC = TRUE,",
   "doubleMC = TRUE, namesProd = c('PC1_PMF1', ..., 'PC4_PMF4'))."))

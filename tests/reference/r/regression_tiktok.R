@@ -1,5 +1,5 @@
 # Regression, moderation, logit, group-comparison and product-indicator fixtures on
-# real data: trustsem/datasets/tiktok_shop_impulse_buying.csv (N = 361, no missing).
+# real data: trustsem/data/datasets/tiktok_shop_impulse_buying.csv (N = 361, no missing).
 # Run from the repository root:  Rscript tests/reference/r/regression_tiktok.R
 # Writes tests/reference/regression_tiktok__*.csv and regression_tiktok__meta.json.
 .args <- commandArgs(trailingOnly = FALSE)

@@ -1,5 +1,5 @@
 # Regression, moderation and group-comparison fixtures on the bundled simulated
-# trust survey (trustsem/datasets/trust_survey.csv).
+# trust survey (trustsem/data/datasets/trust_survey.csv).
 # Run from the repository root:  Rscript tests/reference/r/regression_trust.R
 # Writes tests/reference/regression_trust__*.csv and regression_trust__meta.json.
 .args <- commandArgs(trailingOnly = FALSE)
@@ -110,7 +110,7 @@ qfit <- glm(repurchase ~ trust_z, family = binomial, data = q,
 .write_csv(logit_table(qfit, character(0)), ref_path(paste0(P, "__quint_logit.csv")))
 
 write_reg_meta(P, script_text(), paste(
-  "trustsem/datasets/trust_survey.csv: simulated (trustsem.data.simulate.simulate_survey(n=600,",
+  "trustsem/data/datasets/trust_survey.csv: simulated (trustsem.data.simulate.simulate_survey(n=600,",
   "seed=20261122, scale_points=5, module_b=True, careless_rate=0.02, missing_rate=0.01,",
   "trust='second_order')); MIT, no real respondents."),
   extra = list(n_rows = nrow(d), n_ols = nobs(fit), n_hier = nrow(dh), n_logit = nobs(lfit),

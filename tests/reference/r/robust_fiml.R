@@ -12,12 +12,12 @@ source(file.path(.dir, "_common.R"))
 hs_missing <- utils::read.csv(data_path("hs_missing.csv"))
 # the school of each row (hs_missing keeps the row order of HolzingerSwineford1939)
 hs_missing$school <- lavaan::HolzingerSwineford1939$school
-trust <- utils::read.csv("trustsem/datasets/trust_survey.csv")
+trust <- utils::read.csv("trustsem/data/datasets/trust_survey.csv")
 hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 cov_model <- "visual =~ x1 + x2 + x3\nvisual ~ x4"
 trust_cfa <- paste(readLines("trustsem/models/cfa_second_order.lav"), collapse = "\n")
 NOTE_GROUP <- paste(NOTE_HS_MISSING, "Groups: the school column of HolzingerSwineford1939.")
-NOTE_TR <- "Bundled simulated trust survey (trustsem/datasets/trust_survey.csv), ~1% missing cells."
+NOTE_TR <- "Bundled simulated trust survey (trustsem/data/datasets/trust_survey.csv), ~1% missing cells."
 
 write_parts <- function(case, env, version) {
   parts <- lavaan:::lav_fit_fiml_corrected(get("fit", envir = env), version = version)

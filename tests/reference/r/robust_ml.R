@@ -8,8 +8,8 @@ source(file.path(.dir, "_common.R"))
 
 HS <- lavaan::HolzingerSwineford1939
 hs_missing <- utils::read.csv(data_path("hs_missing.csv"))
-trust <- utils::read.csv("trustsem/datasets/trust_survey.csv")
-tiktok <- utils::read.csv("trustsem/datasets/tiktok_shop_impulse_buying.csv")
+trust <- utils::read.csv("trustsem/data/datasets/trust_survey.csv")
+tiktok <- utils::read.csv("trustsem/data/datasets/tiktok_shop_impulse_buying.csv")
 PD <- lavaan::PoliticalDemocracy
 hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 pd_model <- "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\ndem60 ~ ind60\ndem65 ~ ind60 + dem60\ny1 ~~ y5\ny2 ~~ y4 + y6\ny3 ~~ y7\ny4 ~~ y8\ny6 ~~ y8"

@@ -5,8 +5,8 @@
 .dir <- if (length(.f) == 1L) dirname(normalizePath(.f)) else file.path("tests", "reference", "r")
 source(file.path(.dir, "_common.R"))
 
-tiktok <- utils::read.csv("trustsem/datasets/tiktok_shop_impulse_buying.csv")
-trust <- utils::read.csv("trustsem/datasets/trust_survey.csv")
+tiktok <- utils::read.csv("trustsem/data/datasets/tiktok_shop_impulse_buying.csv")
+trust <- utils::read.csv("trustsem/data/datasets/trust_survey.csv")
 tk_model <- "SC =~ SC1 + SC2 + SC3 + SC4\nSI =~ SI1 + SI2 + SI3 + SI4 + SI5\nTR =~ TR1 + TR2 + TR3 + TR4 + TR5\nHM =~ HM1 + HM2 + HM3"
 tk_sem <- paste(tk_model, "TR ~ SI\nHM ~ SC + TR", sep = "\n")
 trust_cfa <- paste(readLines("trustsem/models/cfa_second_order.lav"), collapse = "\n")
