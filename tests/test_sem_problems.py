@@ -14,7 +14,7 @@ from trustsem.data.datasets import load_example
 
 from conftest import ref_data
 
-sem_module = importlib.import_module("trustsem.sem")
+sem_module = importlib.import_module("trustsem.sem.fit")
 
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 

@@ -28,7 +28,10 @@ import pandas as pd
 from scipy import linalg, stats
 from threadpoolctl import threadpool_limits
 
+from .._display import Summary, SummaryDisplay
+from .context import FitContext
 from .engine.estimate import FIMLObjective, MLObjective, make_patterns, minimize
+from .engine.partable import ParTable
 from .engine.ram import GroupStats, RamModel
 from .engine.rows import RowEvaluator
 
@@ -38,7 +41,7 @@ CI_TYPES = ("perc", "bc", "bca")
 
 
 @dataclass(frozen=True)
-class BootstrapInfo:
+class BootstrapInfo(SummaryDisplay):
     """What the bootstrap did, and its draws (for plots and custom CIs).
 
     Attributes
@@ -67,6 +70,21 @@ class BootstrapInfo:
     est: pd.DataFrame = field(repr=False)
     std_all: pd.DataFrame = field(repr=False)
 
+    def summary(self) -> Summary:
+        """Draws used, failed and kept as inadmissible, the interval type, level and seed."""
+        head: list[tuple[str, Any]] = [
+            ("Draws requested", self.n_requested), ("Draws used", self.n_ok),
+            ("Draws failed", self.n_failed),
+            ("Inadmissible draws kept (negative variance)", self.n_inadmissible),
+            ("Confidence intervals", self.ci_type), ("Level", self.level),
+            ("Seed", "none" if self.seed is None else self.seed),
+        ]
+        blocks = []
+        if self.failures:
+            blocks.append(("Failed draws by reason", pd.DataFrame(
+                {"reason": list(self.failures), "draws": list(self.failures.values())})))
+        return Summary("trustsem bootstrap", head, blocks, [])
+
     def describe(self) -> str:
         fail = ", ".join(f"{k}: {v}" for k, v in self.failures.items()) or "none"
         return (f"Bootstrap: {self.n_ok} of {self.n_requested} draws used ({self.ci_type} CIs,"
@@ -82,7 +100,7 @@ class BootstrapInfo:
 class _Job:
     """Everything a worker needs (picklable)."""
 
-    pt: Any
+    pt: ParTable
     model: RamModel
     X_groups: list[np.ndarray]
     theta0: np.ndarray
@@ -223,9 +241,13 @@ def _parallel(job: _Job, tasks: list, n_jobs: int, progress: bool, desc: str, ja
     return results
 
 
-def run_bootstrap(ctx, X_groups: list[np.ndarray], *, B: int, seed: int | None, n_jobs: int,
+def run_bootstrap(ctx: FitContext, X_groups: list[np.ndarray], *, B: int, seed: int | None, n_jobs: int,
                   progress: bool, ci_type: str, level: float, info: np.ndarray, row_names: list[str]):
-    """Run B draws; return (BootstrapInfo, est_draws, std_draws, jackknife or None)."""
+    """Run B draws; return (BootstrapInfo, est_draws, std_draws, jackknife or None).
+
+    ``ctx`` is the refit handle of the full-sample fit (``SEMResult.context``):
+    every draw refits its model object from its estimates.
+    """
     model: RamModel = ctx.model
     fiml = ctx.options["missing"] == "fiml"
     obj = ctx.objective

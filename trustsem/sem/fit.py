@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,26 +18,14 @@ import pandas as pd
 from scipy import linalg, stats
 from threadpoolctl import threadpool_limits
 
-from .._meta import library_versions
-from .._validation import (
-    check_dataframe,
-    check_interval,
-    check_n_jobs,
-    check_numeric_columns,
-    check_option,
-    check_positive_int,
-    format_value,
-)
 from ..exceptions import (
     CONVERGENCE_DOCS,
     ConvergenceWarning,
-    DataError,
     EstimationError,
-    HeywoodCaseWarning,
     IdentificationWarning,
-    MissingDataWarning,
     SpecificationError,
 )
+from .context import FitContext
 from .engine import fitmeasures as fm
 from .engine import robust_fit
 from .engine.estimate import (
@@ -50,27 +37,26 @@ from .engine.estimate import (
     minimize,
     numerical_hessian,
 )
+from .engine.partable import ParTable, apply_equality_constraints, param_names
+from .engine.partable import param_names as _param_names  # noqa: F401  (earlier import path)
 from .engine.ram import GroupStats, RamModel
 from .engine.rows import RowEvaluator
 from .engine.start import start_values
+from .options import (
+    check_continuous_options,
+    check_estimator_options,
+    check_group_options,
+    check_wlsmv_options,
+)
+from .prepare import likert_note, prepare_cov, prepare_data
 from .results import SEMResult
-from .spec import ModelSpec, ParTable, build_partable
+from .scaled import robust_vcov, scaled_measures
+from .solution import delta_se, heywood_checks, r_squared, versions
+from .spec import ModelSpec, build_partable
+from .wlsmv import fit_wlsmv
 
 __all__ = ["cfa", "sem"]
 
-
-
-@dataclass
-class FitContext:
-    """Everything needed to refit the same model on new moments (bootstrap)."""
-
-    spec: ModelSpec
-    pt: ParTable
-    model: RamModel
-    stats: list[GroupStats]
-    theta: np.ndarray
-    objective: Any
-    options: dict
 
 
 def sem(
@@ -239,47 +225,13 @@ def sem(
     85.306
     """
     spec = ModelSpec(model)
-    if estimator is None:
-        estimator = "WLSMV" if ordered not in (None, False) else "ML"
-    estimator = check_option("estimator", estimator, ["ML", "MLM", "MLR", "WLSMV"])
-    missing = check_option("missing", missing,
-                           ["listwise", "fiml", "fiml.x", "ml", "ml.x", "pairwise"])
-    missing = {"ml": "fiml", "ml.x": "fiml.x"}.get(missing, missing)
-    group_equal, group_partial = _check_group_options(group, group_equal, group_partial)
+    estimator, missing = check_estimator_options(estimator, ordered, missing)
+    group_equal, group_partial = check_group_options(group, group_equal, group_partial)
     if estimator == "WLSMV" or ordered not in (None, False):
-        if estimator != "WLSMV":
-            raise SpecificationError(
-                f"`ordered` items need estimator='WLSMV' (or leave estimator unset); got {format_value(estimator)}.")
-        if data is None:
-            raise SpecificationError(
-                "WLSMV needs raw `data` (the polychoric correlations are computed from the"
-                " answers), not `sample_cov`.")
-        if se != "standard":
-            raise SpecificationError(
-                f"`se={se!r}` is not available with WLSMV; it reports robust (sandwich) SEs."
-                " Leave `se` at 'standard', or use estimator='MLR' with se='bootstrap'.")
-        if information is not None:
-            raise SpecificationError(
-                f"`information={information!r}` does not apply to WLSMV: its SEs always use the"
-                " expected DWLS information in a sandwich (as lavaan). Leave `information` unset.")
-        if meanstructure is not None:
-            raise SpecificationError(
-                "`meanstructure` does not apply to WLSMV: thresholds (and latent means in groups"
-                " 2+) are always part of the model. Leave `meanstructure` unset.")
-        if ci_type != "perc":
-            raise SpecificationError(
-                f"`ci_type={ci_type!r}` is for bootstrap intervals; WLSMV gives Wald intervals."
-                " Leave `ci_type` unset and set the confidence with `level`.")
-        if missing == "fiml":
-            raise SpecificationError(
-                "FIML (missing='fiml') is not defined for WLSMV. Use missing='pairwise' (all available"
-                " pairs in the first stage) or 'listwise', or estimator='MLR' with"
-                " missing='fiml' if the items can be treated as continuous.")
-        level = check_interval("level", level, 0, 1)
-        parameterization = check_option("parameterization", parameterization or "delta",
-                                        ["delta", "theta"])
-        from .wlsmv import fit_wlsmv
-
+        level, parameterization = check_wlsmv_options(
+            estimator=estimator, data=data, se=se, information=information,
+            meanstructure=meanstructure, ci_type=ci_type, missing=missing, level=level,
+            parameterization=parameterization)
         notes: list[str] = []
         if ordered in (None, False):
             ordered = True
@@ -290,55 +242,26 @@ def sem(
                              notes=notes, strict=strict, std_lv=std_lv, group=group,
                              group_equal=group_equal, group_partial=group_partial,
                              level=level, parameterization=parameterization)
-    if parameterization is not None:
-        raise SpecificationError(
-            "`parameterization` is for ordered items (WLSMV); continuous models have no"
-            " scale factors. Drop it, or declare the items with `ordered=`.")
-    if missing == "pairwise":
-        raise SpecificationError(
-            "missing='pairwise' is only for WLSMV (ordered items); use 'listwise' or 'fiml'.")
-    se = check_option("se", se, ["standard", "none", "bootstrap"])
-    ci_type = check_option("ci_type", ci_type, ["perc", "bc", "bca"])
-    level = check_interval("level", level, 0, 1)
-    n_jobs = check_n_jobs(n_jobs)
-    if se == "bootstrap":
-        bootstrap = check_positive_int("bootstrap", bootstrap, minimum=2)
-        if data is None:
-            raise SpecificationError(
-                "`se='bootstrap'` resamples respondents and needs raw `data`, not `sample_cov`.")
-    else:
-        if ci_type != "perc":
-            raise SpecificationError(
-                f"`ci_type={ci_type!r}` chooses the bootstrap interval and has no effect with"
-                f" se={se!r}. Pass se='bootstrap' to get {ci_type} intervals, or leave `ci_type`"
-                " unset for Wald intervals (their confidence is set with `level`).")
-        if bootstrap != 1000:
-            raise SpecificationError(
-                f"`bootstrap={bootstrap!r}` sets the number of bootstrap draws and has no effect"
-                f" with se={se!r}. Pass se='bootstrap' as well, or leave `bootstrap` unset.")
-    if information is not None:
-        information = check_option("information", information, ["expected", "observed"])
-        if se != "standard" and estimator == "ML":
-            raise SpecificationError(
-                f"`information={information!r}` chooses the matrix behind standard errors and has"
-                f" no effect with se={se!r} and estimator='ML'. Leave `information` unset, or"
-                " use se='standard'.")
-    if data is None and sample_cov is None:
-        raise SpecificationError("Give either `data` or `sample_cov` (with `sample_nobs`).")
-    if data is not None and sample_cov is not None:
-        raise SpecificationError("Give `data` or `sample_cov`, not both.")
-    if data is not None:
-        given = [name for name, v in (("sample_nobs", sample_nobs), ("sample_mean", sample_mean),
-                                      ("sample_sd", sample_sd)) if v is not None]
-        if given:
-            raise SpecificationError(
-                f"`{given[0]}` goes with `sample_cov` and has no effect with raw `data` (the"
-                " moments and N are computed from the rows used). Remove it.")
-    if meanstructure is False and (missing in ("fiml", "fiml.x") or group is not None):
-        why = "FIML" if missing in ("fiml", "fiml.x") else "a multi-group model"
-        raise SpecificationError(
-            f"`meanstructure=False` cannot be honoured with {why}: the means are part of that"
-            " likelihood (as in lavaan). Leave `meanstructure` unset.")
+    checked = check_continuous_options(
+        estimator=estimator, data=data, sample_cov=sample_cov, sample_nobs=sample_nobs,
+        sample_mean=sample_mean, sample_sd=sample_sd, missing=missing, group=group,
+        parameterization=parameterization, se=se, bootstrap=bootstrap, ci_type=ci_type,
+        level=level, n_jobs=n_jobs, information=information, meanstructure=meanstructure)
+    return _sem_continuous(
+        spec, data, estimator=estimator, missing=missing, sample_cov=sample_cov,
+        sample_nobs=sample_nobs, sample_mean=sample_mean, sample_sd=sample_sd, group=group,
+        group_equal=group_equal, group_partial=group_partial, seed=seed, std_lv=std_lv,
+        fixed_x=fixed_x, meanstructure=meanstructure, strict=strict, progress=progress,
+        **checked)
+
+
+def _sem_continuous(spec: ModelSpec, data: pd.DataFrame | None, *, estimator: str, missing: str,
+                    sample_cov, sample_nobs, sample_mean, sample_sd, group: str | None,
+                    group_equal: list[str], group_partial: list[str], se: str, bootstrap: int,
+                    seed: int | None, std_lv: bool, fixed_x: bool, information: str | None,
+                    meanstructure: bool | None, strict: bool, ci_type: str, level: float,
+                    n_jobs: int | None, progress: bool) -> SEMResult:
+    """ML, MLM or MLR on raw data or a covariance matrix, options already checked."""
     # fiml: rows with a missing fixed covariate are dropped (lavaan "ml");
     # fiml.x: they are kept and the covariates enter the likelihood ("ml.x")
     missing_x = None
@@ -350,15 +273,15 @@ def sem(
     notes: list[str] = []
     if data is not None:
         with threadpool_limits(limits=1, user_api="blas"):
-            stats_list, group_labels, n_rows, X_groups = _prepare_data(
+            stats_list, group_labels, n_rows, X_groups = prepare_data(
                 spec, data, missing=missing, group=group, notes=notes,
-                drop_missing_x=exogenous if missing_x == "listwise" else [])
+                drop_missing_x=exogenous if missing_x == "listwise" else [], stacklevel=4)
     else:
         if missing == "fiml":
             raise SpecificationError("`missing='fiml'` needs raw `data`, not `sample_cov`.")
         if group is not None:
             raise SpecificationError("Multi-group models need raw `data` in this version.")
-        stats_list = [_prepare_cov(spec, sample_cov, sample_nobs, sample_mean, sample_sd, notes)]
+        stats_list = [prepare_cov(spec, sample_cov, sample_nobs, sample_mean, sample_sd, notes)]
         group_labels = ["1"]
         n_rows = stats_list[0].nobs
         X_groups = None
@@ -375,7 +298,7 @@ def sem(
         meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x,
         group_equal=group_equal, group_partial=group_partial,
     )
-    _apply_equality_constraints(pt)
+    apply_equality_constraints(pt)
     if estimator == "MLM" and missing == "fiml":
         raise SpecificationError(
             "estimator='MLM' (Satorra-Bentler) needs complete data; use estimator='MLR' with"
@@ -421,287 +344,16 @@ def cfa(model: str | ModelSpec, data: pd.DataFrame | None = None, **kwargs: Any)
     return sem(model, data, **kwargs)
 
 
-def _check_group_options(group, group_equal, group_partial) -> tuple[list[str], list[str]]:
-    """Equality options need groups; a lone string counts as one entry."""
-    out = []
-    for name, value in (("group_equal", group_equal), ("group_partial", group_partial)):
-        if value is None:
-            value = ()
-        if isinstance(value, str):
-            value = [value]
-        try:
-            value = [str(v) for v in value]
-        except TypeError:
-            raise SpecificationError(
-                f"`{name}` must be a list of strings; got {format_value(value)}.") from None
-        out.append(value)
-    geq, gpart = out
-    if group is None:
-        given = "group_equal" if geq else ("group_partial" if gpart else None)
-        if given:
-            raise SpecificationError(
-                f"`{given}` constrains parameters across groups and has no effect without"
-                " `group=`. Name the column that defines the groups, e.g."
-                " group='country', or remove it.")
-    elif gpart and not geq:
-        raise SpecificationError(
-            "`group_partial` exempts parameters from `group_equal` and has no effect without"
-            " it. Add e.g. group_equal=['loadings'], or remove `group_partial`.")
-    return geq, gpart
-
-
-# ---------------------------------------------------------------------------
-# data preparation
-# ---------------------------------------------------------------------------
-
-def _prepare_data(spec: ModelSpec, data: pd.DataFrame, *, missing: str,
-                  group: str | None, notes: list[str], drop_missing_x: Sequence[str] = ()):
-    data = check_dataframe(data)
-    spec.check_data(data.columns)
-    ov = spec.observed
-    if group is not None:
-        if group not in data.columns:
-            raise SpecificationError(
-                f"`group` column {group!r} is not in the data. Available columns"
-                f" include {list(map(str, data.columns[:8]))}.")
-        if group in ov:
-            raise SpecificationError(f"`group` column {group!r} is also a variable in the model.")
-    X = check_numeric_columns(data, ov)
-    n_rows = len(X)
-    for col in ov:
-        s = X[col]
-        if s.notna().sum() == 0:
-            raise DataError(f"Column {col!r} has no observed values. Remove it from the model.")
-        if s.nunique(dropna=True) < 2:
-            raise DataError(
-                f"Column {col!r} has zero variance (every answer is {format_value(s.dropna().iloc[0])})."
-                " Remove it from the model or check the data.")
-    if group is not None:
-        gcol = data[group]
-        bad = gcol.isna()
-        if bad.any():
-            notes.append(f"{int(bad.sum())} row(s) with a missing `{group}` value were not used.")
-            warnings.warn(f"{int(bad.sum())} row(s) have no value in group column {group!r}"
-                          " and were not used.", MissingDataWarning, stacklevel=3)
-        labels = list(pd.unique(gcol[~bad]))
-        group_labels = [str(v) for v in labels]
-        masks = [(gcol == v).to_numpy() for v in labels]
-    else:
-        group_labels = ["1"]
-        masks = [np.ones(n_rows, dtype=bool)]
-
-    stats_list: list[GroupStats] = []
-    X_groups = []
-    p = len(ov)
-    total_used = 0
-    for lab, mask in zip(group_labels, masks):
-        Xg = X.to_numpy()[mask]
-        where = f" in group {lab!r}" if group is not None else ""
-        if missing == "listwise":
-            complete = ~np.isnan(Xg).any(axis=1)
-            n_drop = int((~complete).sum())
-            Xg = Xg[complete]
-            if n_drop:
-                worst = X.loc[mask].isna().sum().sort_values(ascending=False)
-                worst = worst[worst > 0].head(3)
-                detail = ", ".join(f"{k} ({v})" for k, v in worst.items())
-                msg = (f"Listwise deletion{where}: used {len(Xg)} of {len(Xg) + n_drop} rows;"
-                       f" {n_drop} row(s) with missing values were dropped (most missing: {detail})."
-                       " Use missing='fiml' to keep them.")
-                notes.append(msg)
-                warnings.warn(msg, MissingDataWarning, stacklevel=3)
-        else:
-            if len(drop_missing_x):
-                xi = [ov.index(v) for v in drop_missing_x]
-                bad_x = np.isnan(Xg[:, xi]).any(axis=1)
-                if bad_x.any():
-                    cols = [v for v, j in zip(drop_missing_x, xi) if np.isnan(Xg[:, j]).any()]
-                    msg = (f"FIML{where}: {int(bad_x.sum())} of {len(Xg)} row(s) have a missing"
-                           f" value in the fixed exogenous covariate(s) {cols} and were not"
-                           " used (as lavaan's missing='ml' with fixed.x). Use"
-                           " missing='fiml.x' to keep them, with the covariates in the"
-                           " likelihood.")
-                    notes.append(msg)
-                    warnings.warn(msg, MissingDataWarning, stacklevel=3)
-                    Xg = Xg[~bad_x]
-            empty = np.isnan(Xg).all(axis=1)
-            if empty.any():
-                msg = (f"FIML{where}: {int(empty.sum())} row(s) with no observed value on any"
-                       " model variable were not used.")
-                notes.append(msg)
-                warnings.warn(msg, MissingDataWarning, stacklevel=3)
-                Xg = Xg[~empty]
-        n = len(Xg)
-        if n <= p:
-            raise DataError(
-                f"Too few respondents{where}: {n} usable row(s) for {p} observed variables;"
-                f" the model needs more than {p} (and in practice many more).")
-        total_used += n
-        if missing == "listwise":
-            mean = Xg.mean(axis=0)
-            Z = Xg - mean
-            S = Z.T @ Z / n
-            for j, col in enumerate(ov):
-                if S[j, j] <= 0:
-                    raise DataError(f"Column {col!r} has zero variance{where} after removing"
-                                    " incomplete rows. Remove it from the model.")
-            _check_pd(S, ov, where)
-            stats_list.append(GroupStats(nobs=n, cov=S, mean=mean))
-        else:
-            pats = make_patterns(Xg)
-            mu, Sig, h1, ok = em_saturated(Xg, pats)
-            if not ok:
-                notes.append("EM for the unrestricted (h1) model did not fully converge.")
-            _check_pd(Sig, ov, where)
-            nmiss = int(np.isnan(Xg).sum())
-            notes.append(
-                f"FIML{where}: {n} rows, {nmiss} missing cell(s) ({100 * nmiss / Xg.size:.1f}%)"
-                f" in {len(pats)} missing-data pattern(s).")
-            stats_list.append(GroupStats(nobs=n, cov=Sig, mean=mu, patterns=pats, h1_logl=h1))
-        X_groups.append(Xg)
-    return stats_list, group_labels, n_rows, X_groups
-
-
-def likert_note(X_groups: list[np.ndarray], names: list[str], estimator: str) -> str | None:
-    """Say so when every item is Likert-like (<= 7 categories) and ML is used.
-
-    Recommends, never switches: MLR for robust SEs and test, or WLSMV with the
-    items declared ordered. Skewness and excess kurtosis (moment estimators)
-    are reported so the reader can judge.
-    """
-    if estimator != "ML":
-        return None
-    X = np.vstack(X_groups)
-    obs = ~np.isnan(X)
-    Xf = np.where(obs, X, 0.0)
-    if not np.array_equal(Xf, np.round(Xf)):
-        return None                      # non-integer values: not Likert codes
-    lo = np.nanmin(X, axis=0)
-    if np.any(np.nanmax(X, axis=0) - lo > 6):
-        return None                      # more than 7 possible codes
-    cats = [int(np.count_nonzero(np.bincount((X[obs[:, j], j] - lo[j]).astype(int))))
-            for j in range(X.shape[1])]
-    e = X - np.nanmean(X, axis=0)
-    v = np.nanmean(e**2, axis=0)
-    skew = np.nanmean(e**3, axis=0) / v**1.5
-    kurt = np.nanmean(e**4, axis=0) / v**2 - 3
-    i = int(np.argmax(np.abs(skew)))
-    k = int(np.argmax(np.abs(kurt)))
-    return (f"All {len(names)} observed variables have at most {max(cats)} categories (Likert"
-            f" items); normal-theory ML was used as asked. Largest |skewness| {abs(skew[i]):.2f}"
-            f" ({names[i]}), largest |excess kurtosis| {abs(kurt[k]):.2f} ({names[k]}). Consider"
-            " estimator='MLR' (robust SEs and scaled test) or an ordinal estimator (WLSMV).")
-
-
-def _check_pd(S: np.ndarray, names: list[str], where: str) -> None:
-    w, V = np.linalg.eigh(S)
-    if w[0] <= 1e-10 * max(w[-1], 1e-300):
-        v = np.abs(V[:, 0])
-        culprits = [names[i] for i in np.argsort(-v)[:4] if v[i] > 0.1]
-        raise DataError(
-            f"The sample covariance matrix{where} is singular: {culprits} are (nearly)"
-            " linearly dependent (duplicate items or a sum score among the items?)."
-            " Remove one of them from the model.")
-
-
-def _prepare_cov(spec, sample_cov, sample_nobs, sample_mean, sample_sd, notes) -> GroupStats:
-    if not isinstance(sample_cov, pd.DataFrame):
-        raise SpecificationError(
-            "`sample_cov` must be a DataFrame with variable names as index and columns;"
-            f" got {type(sample_cov).__name__}.")
-    if sample_nobs is None or isinstance(sample_nobs, bool) or int(sample_nobs) != sample_nobs:
-        raise SpecificationError(f"`sample_nobs` must be an integer; got {format_value(sample_nobs)}.")
-    n = int(sample_nobs)
-    C = sample_cov.copy()
-    C.index = C.index.map(str)
-    C.columns = C.columns.map(str)
-    if list(C.index) != list(C.columns):
-        raise SpecificationError("`sample_cov` must have the same names, in the same order,"
-                                 " on its index and its columns.")
-    ov = spec.observed
-    missing_vars = [v for v in ov if v not in C.columns]
-    if missing_vars:
-        raise SpecificationError(f"Variables in the model are not in `sample_cov`: {missing_vars}.")
-    M = C.loc[ov, ov].to_numpy(dtype=float)
-    if not np.allclose(M, M.T, atol=1e-8):
-        raise DataError("`sample_cov` is not symmetric.")
-    if sample_sd is not None:
-        sd = pd.Series(sample_sd, index=C.columns if not isinstance(sample_sd, pd.Series) else None)
-        sd.index = sd.index.map(str)
-        miss = [v for v in ov if v not in sd.index]
-        if miss:
-            raise SpecificationError(f"`sample_sd` has no value for {miss}.")
-        d = sd.loc[ov].to_numpy(dtype=float)
-        if not np.allclose(np.diag(M), 1.0, atol=1e-6):
-            raise DataError("`sample_sd` was given but `sample_cov` is not a correlation matrix"
-                            " (its diagonal is not 1).")
-        M = M * np.outer(d, d)
-        notes.append("Fitted to the correlation matrix and standard deviations given.")
-    elif np.allclose(np.diag(M), 1.0):
-        notes.append("The matrix given is a correlation matrix and no SDs were given: estimates"
-                     " are on the correlation scale; give `sample_sd` for covariances.")
-    if n <= len(ov):
-        raise DataError(f"Too few respondents: sample_nobs = {n} for {len(ov)} observed variables.")
-    S = M * (n - 1) / n
-    _check_pd(S, ov, "")
-    if sample_mean is not None:
-        mean = pd.Series(sample_mean)
-        mean.index = mean.index.map(str)
-        mean = mean.loc[ov].to_numpy(dtype=float)
-    else:
-        mean = np.zeros(len(ov))
-    notes.append(f"Fitted to a covariance matrix with N = {n} (rescaled by (N-1)/N as in lavaan).")
-    return GroupStats(nobs=n, cov=S, mean=mean, cov_raw=M)
-
-
-def _apply_equality_constraints(pt: ParTable) -> None:
-    tab = pt.table
-    for lhs, op, rhs in pt.constraints:
-        if op != "==":
-            raise SpecificationError(
-                f"Inequality constraints ('{lhs} {op} {rhs}') are not supported; use"
-                " equality ('==') between labels.")
-        a, b = lhs.strip(), rhs.strip()
-        fa = tab.loc[tab["label"] == a, "free"]
-        fb = tab.loc[tab["label"] == b, "free"]
-        if fa.empty or fb.empty:
-            raise SpecificationError(
-                f"Constraint '{lhs} == {rhs}': both sides must be labels of parameters"
-                " (expressions are not supported).")
-        ka, kb = int(fa.iloc[0]), int(fb.iloc[0])
-        if ka == 0 or kb == 0:
-            raise SpecificationError(f"Constraint '{lhs} == {rhs}' involves a fixed parameter.")
-        if ka != kb:
-            tab.loc[tab["free"] == kb, "free"] = ka
-    # renumber 1..q
-    free = tab["free"].to_numpy()
-    uniq = sorted(set(free[free > 0]), key=lambda k: np.where(free == k)[0][0])
-    remap = {k: i + 1 for i, k in enumerate(uniq)}
-    tab["free"] = [remap.get(k, 0) for k in free]
-
-
 # ---------------------------------------------------------------------------
 # fitting and assembling the result
 # ---------------------------------------------------------------------------
 
 def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: dict,
          notes: list[str], *, strict: bool, X_groups) -> SEMResult:
+    """Estimate, then assemble estimates, fit measures and checks into a result."""
     model = RamModel(pt, stats_list)
+    df = _degrees_of_freedom(pt, model, stats_list)
     missing = options["missing"]
-    p = model.p
-    nx = len(pt.exogenous)
-    ms = pt.meanstructure
-    ndat = 0
-    for _ in stats_list:
-        ndat += p * (p + 1) // 2 - nx * (nx + 1) // 2
-        if ms:
-            ndat += p - nx
-    npar = model.q
-    df = ndat - npar
-    if df < 0:
-        raise SpecificationError(
-            f"The model is not identified: it has {npar} free parameters but only {ndat}"
-            f" sample moments (df = {df}). Fix more parameters or add indicators.")
     obj = FIMLObjective(model, stats_list) if missing == "fiml" else MLObjective(model, stats_list)
     theta0 = start_values(model, stats_list)
     opt = minimize(obj, theta0)
@@ -712,8 +364,79 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         problems.append((ConvergenceWarning,
                          f"The optimizer did not converge ({opt.message}). Results are not"
                          " trustworthy. " + CONVERGENCE_DOCS))
+    vcov, robust = _covariance_of_estimates(pt, model, obj, opt, stats_list, X_groups, options,
+                                            df, problems)
+    rows = _estimate_rows(pt, model, theta, stats_list, vcov, options)
+    boot_info = None
+    if options["se"] == "bootstrap":
+        rows, boot_info = _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups,
+                                          options, spec)
+        notes.append(boot_info.describe())
+        notes.append("With the bootstrap, z and p-values are est / bootstrap SE (as lavaan); read"
+                     " significance from the bootstrap intervals, which need no normality.")
+        if boot_info.n_failed > 0.1 * boot_info.n_requested:
+            problems.append((ConvergenceWarning,
+                             f"{boot_info.n_failed} of {boot_info.n_requested} bootstrap draws"
+                             " failed"
+                             f" ({boot_info.failures}); the bootstrap results rest on"
+                             f" {boot_info.n_ok} draws."))
+    Sig_list = [model.implied(theta, g)[0] for g in range(pt.ngroups)]
+    S_list = [s.cov for s in stats_list]
+    fit = _fit_statistics(spec, pt, model, theta, opt, stats_list, X_groups, options, df,
+                          robust, Sig_list)
+    r2 = r_squared(pt, model, theta)
 
-    # standard errors -----------------------------------------------------
+    # estimation problems ---------------------------------------------------
+    problems += heywood_checks(rows, pt, model, theta)
+    for cls, msg in problems:
+        notes.append(msg)
+        if strict:
+            raise EstimationError(msg)
+        warnings.warn(msg, cls, stacklevel=4)
+
+    ov = pt.observed
+    implied = {pt.group_labels[g]: pd.DataFrame(Sig_list[g], index=ov, columns=ov)
+               for g in range(pt.ngroups)}
+    sample = {pt.group_labels[g]: pd.DataFrame(S_list[g], index=ov, columns=ov)
+              for g in range(pt.ngroups)}
+    pnames = param_names(pt)
+    vc = pd.DataFrame(vcov, index=pnames, columns=pnames)
+    ctx = FitContext(spec, pt, model, stats_list, theta, obj, options)
+    return SEMResult(
+        estimates=rows.reset_index(drop=True), fit_measures=pd.Series(fit, dtype=float), r2=r2,
+        spec=spec, n_obs=int(N), estimator=options["estimator"], converged=bool(opt.converged),
+        notes=tuple(notes), versions=versions(), options=options, vcov=vc,
+        implied=implied, sample=sample, bootstrap=boot_info, context=ctx,
+    )
+
+
+def _degrees_of_freedom(pt: ParTable, model: RamModel, stats_list: list[GroupStats]) -> int:
+    """Sample moments minus free parameters; a negative df is refused."""
+    p = model.p
+    nx = len(pt.exogenous)
+    ndat = 0
+    for _ in stats_list:
+        ndat += p * (p + 1) // 2 - nx * (nx + 1) // 2
+        if pt.meanstructure:
+            ndat += p - nx
+    npar = model.q
+    df = ndat - npar
+    if df < 0:
+        raise SpecificationError(
+            f"The model is not identified: it has {npar} free parameters but only {ndat}"
+            f" sample moments (df = {df}). Fix more parameters or add indicators.")
+    return df
+
+
+def _covariance_of_estimates(pt, model, obj, opt, stats_list, X_groups, options, df,
+                             problems) -> tuple[np.ndarray, dict | None]:
+    """Covariance matrix of the free parameters and, for MLM/MLR, the robust parts.
+
+    Information-based (expected or observed), a sandwich for MLM/MLR, NaN when
+    ``se`` is not ``"standard"``. Problems found are appended to ``problems``.
+    """
+    missing = options["missing"]
+    theta, N = opt.theta, obj.N
     q = model.q
     vcov = np.full((q, q), np.nan)
     info = None
@@ -734,7 +457,7 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         else:
             vcov, bad = _invert_information(info, N)
         if info is not None and bad and options["se"] == "standard":
-            names = _param_names(pt)
+            names = param_names(pt)
             who = ", ".join(names[k] for k in bad[:4])
             problems.append((IdentificationWarning,
                              f"The information matrix is singular: {who} may not be identified"
@@ -742,14 +465,21 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
                              " Fix or constrain them, or check for (near-)collinear factors."))
     robust = None
     if options["estimator"] in ("MLM", "MLR") and info is not None and np.isfinite(vcov).all():
-        robust = _robust(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df)
+        robust = robust_vcov(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df)
         vcov = robust["vcov"]
     if options["se"] != "standard":
         vcov = np.full((q, q), np.nan)
+    return vcov, robust
+
+
+def _estimate_rows(pt: ParTable, model: RamModel, theta: np.ndarray,
+                   stats_list: list[GroupStats], vcov: np.ndarray, options: dict) -> pd.DataFrame:
+    """The estimates table: every row with SE, z, p, Wald CI and standardized values.
+
+    ``:=`` rows get delta-method SEs from the same row functions.
+    """
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     se_free[~np.isfinite(np.diag(vcov))] = np.nan
-
-    # estimates table -------------------------------------------------------
     tab = pt.table
     rowev = RowEvaluator(pt, model)
     est_all, slv_all, sall_all = rowev.all_values(theta, stats_list)
@@ -766,7 +496,7 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
 
     # defined parameters: delta method on the same row functions -------------
     if pt.defined:
-        def_se = _delta_se(lambda th: rowev.defined_values(rowev.estimates(th, stats_list)),
+        def_se = delta_se(lambda th: rowev.defined_values(rowev.estimates(th, stats_list)),
                            theta, vcov)
         def_rows = pd.DataFrame({
             "lhs": [n for n, _ in pt.defined], "op": ":=", "rhs": [e for _, e in pt.defined],
@@ -791,25 +521,48 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
     else:
         glab = pt.group_labels
         rows["group"] = [glab[int(g) - 1] if pd.notna(g) else "" for g in rows["group"]]
+    return rows
 
-    boot_info = None
-    if options["se"] == "bootstrap":
-        rows, boot_info = _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups,
-                                          options, spec)
-        notes.append(boot_info.describe())
-        notes.append("With the bootstrap, z and p-values are est / bootstrap SE (as lavaan); read"
-                     " significance from the bootstrap intervals, which need no normality.")
-        if boot_info.n_failed > 0.1 * boot_info.n_requested:
-            problems.append((ConvergenceWarning,
-                             f"{boot_info.n_failed} of {boot_info.n_requested} bootstrap draws failed"
-                             f" ({boot_info.failures}); the bootstrap results rest on"
-                             f" {boot_info.n_ok} draws."))
 
-    # fit measures --------------------------------------------------------
-    Sig_list = [model.implied(theta, g)[0] for g in range(pt.ngroups)]
+def _fit_statistics(spec, pt, model, theta, opt, stats_list, X_groups, options, df, robust,
+                    Sig_list) -> dict:
+    """lavaan's fit measures, with the scaled/robust ones for MLM, MLR and FIML."""
+    N = sum(s.nobs for s in stats_list)
+    ms = pt.meanstructure
+    p, nx = model.p, len(pt.exogenous)
     mu_list = [model.implied(theta, g)[1] for g in range(pt.ngroups)]
     n_list = [s.nobs for s in stats_list]
     S_list = [s.cov for s in stats_list]
+    logl, h1, chisq, baseline_chisq, fmin = _likelihoods(pt, model, opt, stats_list, X_groups,
+                                                         options["missing"], Sig_list, mu_list)
+    npar = model.q
+    missing = options["missing"]
+    baseline_df = pt.ngroups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
+    fit = fm.compute(chisq=chisq, df=df, baseline_chisq=baseline_chisq, baseline_df=baseline_df,
+                     npar=npar, ntotal=N, ngroups=pt.ngroups, logl=logl, h1_logl=h1, fmin=fmin,
+                     S_list=S_list, Sigma_list=Sig_list, n_list=n_list,
+                     m_list=[s.mean for s in stats_list] if ms else None,
+                     mu_list=mu_list if ms else None)
+    if robust is not None:
+        fit.update(scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df, N))
+    if missing == "fiml":
+        # robust CFI/TLI/RMSEA from lavaan's FIML-corrected statistic (ML and MLR)
+        fit.update(robust_fit.fiml_measures(
+            model, theta, stats_list, X_groups, scaled=options["estimator"] == "MLR", df=df,
+            baseline_df=baseline_df, N=N, x_vars=spec.exogenous_observed,
+            fixed_x=bool(pt.exogenous), expected=options["information"] == "expected"))
+    return fit
+
+
+def _likelihoods(pt, model, opt, stats_list, X_groups, missing, Sig_list, mu_list):
+    """Log-likelihoods of the model and the saturated model, chi-squares and fmin.
+
+    With fixed exogenous covariates the likelihoods are conditional on them, as
+    lavaan reports them.
+    """
+    N = sum(s.nobs for s in stats_list)
+    ms = pt.meanstructure
+    p, nx = model.p, len(pt.exogenous)
     logdet = lambda M: np.linalg.slogdet(M)[1]
     if missing == "fiml":
         logl = -0.5 * N * opt.fmin
@@ -825,7 +578,8 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
         for s, Sig, mu in zip(stats_list, Sig_list, mu_list):
             Si = np.linalg.inv(Sig)
             d = s.mean - mu if ms else np.zeros(p)
-            logl += -0.5 * s.nobs * (p * np.log(2 * np.pi) + logdet(Sig) + np.sum(s.cov * Si) + d @ Si @ d)
+            logl += -0.5 * s.nobs * (p * np.log(2 * np.pi) + logdet(Sig) + np.sum(s.cov * Si)
+                                     + d @ Si @ d)
             h1 += -0.5 * s.nobs * (p * np.log(2 * np.pi) + logdet(s.cov) + p)
             Sb = _baseline_cov(s.cov, pt, model)
             baseline_chisq += s.nobs * (logdet(Sb) - logdet(s.cov))
@@ -843,47 +597,7 @@ def _fit(spec: ModelSpec, pt: ParTable, stats_list: list[GroupStats], options: d
             if missing == "fiml":
                 Sxx = _pairwise_cov(X_groups[g][:, xi])
             h1 -= -0.5 * s.nobs * (nx * np.log(2 * np.pi) + logdet(Sxx) + nx)
-    baseline_df = pt.ngroups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
-    fit = fm.compute(chisq=chisq, df=df, baseline_chisq=baseline_chisq, baseline_df=baseline_df,
-                     npar=npar, ntotal=N, ngroups=pt.ngroups, logl=logl, h1_logl=h1, fmin=fmin,
-                     S_list=S_list, Sigma_list=Sig_list, n_list=n_list,
-                     m_list=[s.mean for s in stats_list] if ms else None,
-                     mu_list=mu_list if ms else None)
-    if robust is not None:
-        fit.update(_scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df, N))
-    if missing == "fiml":
-        # robust CFI/TLI/RMSEA from lavaan's FIML-corrected statistic (ML and MLR)
-        fit.update(robust_fit.fiml_measures(
-            model, theta, stats_list, X_groups, scaled=options["estimator"] == "MLR", df=df,
-            baseline_df=baseline_df, N=N, x_vars=spec.exogenous_observed,
-            fixed_x=bool(pt.exogenous), expected=options["information"] == "expected"))
-    fit_series = pd.Series(fit, dtype=float)
-
-    r2 = _r_squared(pt, model, theta)
-
-    # estimation problems ---------------------------------------------------
-    problems += _heywood_checks(rows, pt, model, theta)
-    for cls, msg in problems:
-        notes.append(msg)
-        if strict:
-            raise EstimationError(msg)
-        warnings.warn(msg, cls, stacklevel=3)
-
-    ov = pt.observed
-    implied = {pt.group_labels[g]: pd.DataFrame(Sig_list[g], index=ov, columns=ov)
-               for g in range(pt.ngroups)}
-    sample = {pt.group_labels[g]: pd.DataFrame(S_list[g], index=ov, columns=ov)
-              for g in range(pt.ngroups)}
-    pnames = _param_names(pt)
-    vc = pd.DataFrame(vcov, index=pnames, columns=pnames)
-    versions = _versions()
-    ctx = FitContext(spec, pt, model, stats_list, theta, obj, options)
-    return SEMResult(
-        estimates=rows.reset_index(drop=True), fit_measures=fit_series, r2=r2, spec=spec,
-        n_obs=int(N), estimator=options["estimator"], converged=bool(opt.converged),
-        notes=tuple(notes), versions=versions, options=options, vcov=vc,
-        implied=implied, sample=sample, bootstrap=boot_info, _context=ctx,
-    )
+    return logl, h1, chisq, baseline_chisq, fmin
 
 
 def _invert_information(info: np.ndarray, N: int):
@@ -902,95 +616,6 @@ def _invert_information(info: np.ndarray, N: int):
         return vcov, bad
     vcov = linalg.inv(info * N)
     return 0.5 * (vcov + vcov.T), bad
-
-
-def _param_names(pt: ParTable) -> list[str]:
-    names: dict[int, str] = {}
-    for r in pt.table.itertuples(index=False):
-        if r.free > 0 and r.free not in names:
-            g = f" [group {pt.group_labels[r.group - 1]}]" if pt.ngroups > 1 else ""
-            rhs = "1" if r.op == "~1" else r.rhs
-            op = "~" if r.op == "~1" else r.op
-            names[r.free] = f"{r.lhs}{op}{rhs}{g}"
-    return [names[k] for k in sorted(names)]
-
-
-def _robust(options, model, obj, stats_list, X_groups, theta, info, vcov, N, df) -> dict:
-    """Sandwich covariance and the scaling trace (see trustsem/_engine/robust.py)."""
-    from .engine import robust as rb
-
-    fiml = options["missing"] == "fiml"
-    scores = rb.casewise_scores(model, stats_list, X_groups, theta, fiml,
-                                sample_center=options["estimator"] == "MLM")
-    B0 = rb.first_order(scores, N, center=options["estimator"] == "MLM")
-    Einv = vcov * N                       # vcov = (N E)^-1
-    V = Einv @ B0 @ Einv / N
-    h0 = float(np.sum(B0 * Einv.T))
-    h1 = 0.0
-    for g, (st, X) in enumerate(zip(stats_list, X_groups)):
-        if fiml:
-            h1 += rb.h1_trace_fiml(X, st.patterns, st.mean, st.cov)
-        else:
-            Sig = model.implied(theta, g)[0] if options["estimator"] == "MLM" else st.cov
-            h1 += rb.h1_trace_complete(X, Sig, model.meanstructure)
-    trace = h1 - h0
-    c = trace / df if df > 0 else np.nan
-    return {"vcov": 0.5 * (V + V.T), "trace": trace, "c": c, "h1": h1, "h0": h0}
-
-
-def _scaled_measures(fit, robust, X_groups, pt, model, options, df, baseline_df, N) -> dict:
-    from .engine import robust as rb
-
-    G = pt.ngroups
-    chisq, c = fit["chisq"], robust["c"]
-    out: dict[str, float] = {}
-    if df <= 0:
-        # saturated model: nothing to scale (lavaan reports NA as well)
-        names = ["chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
-                 "baseline_chisq_scaled", "baseline_df_scaled", "baseline_pvalue_scaled",
-                 "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled", "rmsea_scaled",
-                 "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled",
-                 "cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
-                 "rmsea_ci_upper_robust", "rmsea_pvalue_robust"]
-        out = {k: np.nan for k in names}
-        out.update(chisq_scaled=chisq, df_scaled=df)
-        return out
-    scaled = chisq / c if df > 0 and c > 0 else np.nan
-    out.update(chisq_scaled=scaled, df_scaled=df,
-               pvalue_scaled=float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
-               chisq_scaling_factor=c)
-    # independence model: closed-form h0 part; its h1 part is the model's for
-    # MLR (saturated weight) and is re-evaluated at diag(S) for MLM (structured)
-    h0_b = sum(rb.baseline_trace(X, model.meanstructure) for X in X_groups)
-    h1_b = robust["h1"]
-    if options["estimator"] == "MLM":
-        h1_b = sum(rb.h1_trace_complete(X, np.diag(np.diag(np.cov(X.T, bias=True))),
-                                        model.meanstructure) for X in X_groups)
-    cb = (h1_b - h0_b) / baseline_df if baseline_df > 0 else np.nan
-    xb = fit["baseline_chisq"]
-    xb_scaled = xb / cb
-    out.update(baseline_chisq_scaled=xb_scaled, baseline_df_scaled=baseline_df,
-               baseline_pvalue_scaled=float(stats.chi2.sf(xb_scaled, baseline_df)),
-               baseline_chisq_scaling_factor=cb)
-    # scaled: the usual formulas on the scaled statistics
-    t1 = max(scaled - df, 0.0)
-    t2 = max(scaled - df, xb_scaled - baseline_df, 0.0)
-    out["cfi_scaled"] = 1 - t1 / t2 if t2 > 0 else 1.0
-    out["tli_scaled"] = ((xb_scaled / baseline_df) - (scaled / df)) / ((xb_scaled / baseline_df) - 1)
-    # lavaan: the unscaled statistic with df replaced by tr(U Gamma) = c df
-    trace = robust["trace"]
-    out["rmsea_scaled"] = fm.rmsea(chisq, trace, N, G)
-    lo, hi = fm.rmsea_ci(chisq, trace, N, G)
-    out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
-    out["rmsea_pvalue_scaled"] = fm.rmsea_pvalue(chisq, trace, N, G, 0.05, close=True)
-    # robust (Brosseau-Liard & Savalei 2014; Savalei 2018): unscaled statistics
-    # with the scaling factors in place of 1
-    if options["missing"] == "fiml":
-        # FIML: robust indices from the FIML-corrected statistic, set in _fit
-        return out
-    parts = robust_fit.RobustParts(chisq, df, c, xb, baseline_df, cb)
-    out.update(robust_fit.robust_indices(parts, df=df, baseline_df=baseline_df, N=N, G=G))
-    return out
 
 
 def _row_names(rows: pd.DataFrame) -> list[str]:
@@ -1044,20 +669,6 @@ def _bootstrap_rows(rows, pt, model, obj, theta, stats_list, X_groups, options, 
     return rows, binfo
 
 
-def _delta_se(func, theta: np.ndarray, vcov: np.ndarray) -> np.ndarray:
-    """Delta-method SEs of func(theta) with a central-difference Jacobian."""
-    base = func(theta)
-    J = np.zeros((len(base), len(theta)))
-    for k in range(len(theta)):
-        h = 1e-6 * max(1.0, abs(theta[k]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[k] += h
-        tm[k] -= h
-        J[:, k] = (func(tp) - func(tm)) / (2 * h)
-    cov = J @ vcov @ J.T
-    return np.sqrt(np.clip(np.diag(cov), 0, None))
-
-
 def _baseline_cov(S: np.ndarray, pt: ParTable, model: RamModel) -> np.ndarray:
     Sb = np.diag(np.diag(S))
     xi = [model.index[v] for v in pt.exogenous]
@@ -1105,72 +716,3 @@ def _pairwise_cov(X: np.ndarray) -> np.ndarray:
             n = len(a)
             C[i, j] = C[j, i] = ((a - a.mean()) @ (b - b.mean()) / (n - 1)) if n > 1 else np.nan
     return C * (N - 1) / N
-
-
-def _r_squared(pt: ParTable, model: RamModel, theta: np.ndarray) -> pd.DataFrame:
-    tab = pt.table
-    endo = []
-    for v in model.names:
-        if (((tab["op"] == "=~") & (tab["rhs"] == v)).any()
-                or ((tab["op"] == "~") & (tab["lhs"] == v)).any()):
-            endo.append(v)
-    out = []
-    for g in range(pt.ngroups):
-        V, _ = model.total_cov(theta, g)
-        _, S, _ = model.matrices(theta, g)
-        for v in endo:
-            i = model.index[v]
-            r2 = 1 - S[i, i] / V[i, i] if V[i, i] > 0 else np.nan
-            row = {"variable": v, "r2": r2}
-            if pt.ngroups > 1:
-                row["group"] = pt.group_labels[g]
-            out.append(row)
-    cols = ["variable", "group", "r2"] if pt.ngroups > 1 else ["variable", "r2"]
-    return pd.DataFrame(out, columns=cols)
-
-
-def _heywood_checks(rows: pd.DataFrame, pt: ParTable, model: RamModel, theta: np.ndarray):
-    problems = []
-    gtxt = (lambda r: f" in group {r['group']}") if "group" in rows.columns else (lambda r: "")
-    var_rows = rows[(rows["op"] == "~~") & (rows["lhs"] == rows["rhs"])]
-    for _, r in var_rows.iterrows():
-        if r["est"] < 0:
-            problems.append((HeywoodCaseWarning,
-                             f"Negative variance (Heywood case): {r['lhs']} ~~ {r['lhs']} ="
-                             f" {r['est']:.3f}{gtxt(r)}. Check that item's loading, its wording"
-                             " and the number of indicators of its factor; fix the variance at"
-                             " a small positive value only as a last resort."))
-    load = rows[rows["op"] == "=~"]
-    for _, r in load.iterrows():
-        if np.isfinite(r["std_all"]) and abs(r["std_all"]) > 1:
-            problems.append((HeywoodCaseWarning,
-                             f"Standardized loading above 1: {r['lhs']} =~ {r['rhs']} ="
-                             f" {r['std_all']:.3f}{gtxt(r)}."))
-    lv = pt.latent
-    for g in range(pt.ngroups):
-        V, _ = model.total_cov(theta, g)
-        p = model.p
-        if lv:
-            Vl = V[p:, p:]
-            w, vecs = np.linalg.eigh(Vl)
-            if w[0] <= 0:
-                d = np.sqrt(np.abs(np.diag(Vl)))
-                C = Vl / np.outer(d, d)
-                np.fill_diagonal(C, 0)
-                i, j = np.unravel_index(np.argmax(np.abs(C)), C.shape)
-                where = f" in group {pt.group_labels[g]}" if pt.ngroups > 1 else ""
-                problems.append((HeywoodCaseWarning,
-                                 f"The covariance matrix of the latent variables{where} is not"
-                                 f" positive definite: the correlation of {lv[i]} and {lv[j]} is"
-                                 f" {C[i, j]:.3f}. The factors may not be distinct; consider"
-                                 " merging them or check discriminant validity (HTMT)."))
-        Sig = V[:p, :p]
-        if np.linalg.eigvalsh(Sig)[0] <= 0:
-            problems.append((HeywoodCaseWarning,
-                             "The model-implied covariance matrix of the observed variables is"
-                             " not positive definite."))
-    return problems
-
-
-def _versions() -> dict:
-    return library_versions("numpy", "scipy", "pandas")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._display import DISPLAY_NAMES, Summary, SummaryDisplay
+from .context import FitContext
 from .spec import ModelSpec
 
 __all__ = ["DISPLAY_NAMES", "SEMResult", "Summary"]
@@ -56,6 +57,12 @@ class SEMResult(SummaryDisplay):
         Model-implied and sample covariance matrices per group.
     bootstrap : BootstrapInfo or None
         Draws, failures and CI type when ``se="bootstrap"``.
+    context : FitContext or None
+        The refit handle: the parsed model, parameter table, RAM model, sample
+        moments per group, the estimates and the fitted objective. The
+        bootstrap, :func:`trustsem.invariance` and :func:`trustsem.mediation`
+        use it to refit or re-evaluate the model without fitting it from
+        scratch; ``None`` for results not produced by :func:`trustsem.sem`.
     """
 
     estimates: pd.DataFrame
@@ -72,7 +79,12 @@ class SEMResult(SummaryDisplay):
     implied: dict = field(repr=False)
     sample: dict = field(repr=False)
     bootstrap: Any = field(default=None, repr=False)
-    _context: Any = field(default=None, repr=False, compare=False)
+    context: FitContext | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def _context(self) -> FitContext | None:
+        """Former name of :attr:`context`, kept so that older code still reads it."""
+        return self.context
 
     # ------------------------------------------------------------------
     def summary(self, *, standardized: bool = True) -> Summary:

@@ -23,7 +23,6 @@ Supported syntax
 from __future__ import annotations
 
 import ast
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,8 +32,9 @@ import pandas as pd
 
 from .._validation import format_value
 from ..exceptions import SpecificationError
+from .engine.partable import _ALLOWED_FUNCS, ParTable, compile_expression
 
-__all__ = ["ModelSpec", "Modifier", "ParTable", "Statement", "build_partable"]
+__all__ = ["ModelSpec", "Modifier", "ParTable", "Statement", "build_partable", "compile_expression"]
 
 _OPERATORS = ("=~", "<~", "~~", ":=", "==", "<", ">", "|", "~")
 # Letters of any script (lavaan 0.6 accepts non-ASCII names such as 社会1),
@@ -470,12 +470,6 @@ def _unique(seq: Iterable[str]) -> list[str]:
     return out
 
 
-_ALLOWED_FUNCS = {
-    "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "abs": np.abs,
-    "tanh": np.tanh, "pnorm": None, "pi": math.pi,
-}
-
-
 def _expression_names(expr: str, lineno: int) -> list[str]:
     try:
         tree = ast.parse(expr.replace("^", "**"), mode="eval")
@@ -499,50 +493,9 @@ def _expression_names(expr: str, lineno: int) -> list[str]:
     return names
 
 
-def compile_expression(expr: str):
-    """Compile a defined-parameter expression into ``f(values: dict) -> float``."""
-    code = compile(ast.parse(expr.replace("^", "**"), mode="eval"), "<model>", "eval")
-    from scipy.stats import norm
-
-    env = {k: v for k, v in _ALLOWED_FUNCS.items() if v is not None}
-    env["pnorm"] = norm.cdf
-
-    def f(values: dict[str, float]) -> float:
-        return float(eval(code, {"__builtins__": {}}, {**env, **values}))
-
-    return f
-
-
 # ---------------------------------------------------------------------------
 # Parameter table
 # ---------------------------------------------------------------------------
-
-@dataclass
-class ParTable:
-    """The full parameter table: one row per model parameter and group.
-
-    Columns: ``id, lhs, op, rhs, group, user, free, ustart, start, label,
-    plabel, exo``. ``free`` is the 1-based index into the free-parameter
-    vector (0 = fixed); rows sharing a label share an index. ``user`` is 1
-    for rows written by the user, 0 for rows lavaan adds by default, 2 for
-    ``:=`` rows. ``exo`` flags variances/covariances of fixed exogenous
-    covariates (fixed to sample values, as lavaan's ``fixed.x = TRUE``).
-    """
-
-    table: pd.DataFrame
-    observed: list[str]
-    latent: list[str]
-    exogenous: list[str]
-    ngroups: int
-    group_labels: list[str]
-    meanstructure: bool
-    defined: list[tuple[str, str]]          # (name, expression)
-    constraints: list[tuple[str, str, str]]  # (lhs, op, rhs) of == < >
-
-    @property
-    def nfree(self) -> int:
-        return int(self.table["free"].max()) if len(self.table) else 0
-
 
 _GROUP_EQUAL = {
     "loadings", "intercepts", "means", "residuals", "residual.covariances",
@@ -587,7 +540,6 @@ def build_partable(
     stmts = [s for s in spec.statements if s.op not in (":=", "==", "<", ">")]
     lv = list(spec.latent)
     ov = spec.observed
-    lvset = set(lv)
     has_user_means = any(s.op == "~1" for s in stmts)
     meanstructure = meanstructure or has_user_means or ngroups > 1
 
@@ -602,6 +554,31 @@ def build_partable(
     ov_y = [v for v in ov if v in eqs_y and v not in v_ind and v not in eqs_x]
     lv_y = [v for v in lv if v in eqs_y and v not in v_ind and v not in eqs_x]
 
+    _check_statements(stmts, ngroups)
+
+    rows = _table_rows(stmts, lv, ov, ov_x, ov_nox, lv_x, ov_y, lv_y, ngroups=ngroups,
+                       meanstructure=meanstructure, std_lv=std_lv)
+    tab = pd.DataFrame(rows)
+    tab["free_flag"] = tab["fixedval"].isna() & (tab["exo"] == 0)
+    tab.loc[tab["exo"] == 1, "free_flag"] = False
+
+    _group_constraints(tab, group_partial, group_equal, ngroups=ngroups, lv=lv, std_lv=std_lv)
+
+    _free_indices(tab, spec.labels)
+    tab.insert(0, "id", np.arange(1, len(tab) + 1))
+    tab["ustart"] = tab["ustart"].astype(float)
+    tab = tab.drop(columns=["free_flag"])
+    defined = [(s.lhs, s.rhs) for s in spec.statements if s.op == ":="]
+    constraints = [(s.lhs, s.op, s.rhs) for s in spec.statements if s.op in ("==", "<", ">")]
+    return ParTable(
+        table=tab, observed=ov, latent=lv, exogenous=ov_x, ngroups=ngroups,
+        group_labels=labels_g, meanstructure=meanstructure, defined=defined,
+        constraints=constraints,
+    )
+
+
+def _check_statements(stmts: Sequence[Statement], ngroups: int) -> None:
+    """Refuse self-loops and c(...) modifiers whose length is not the number of groups."""
     for s in stmts:
         if s.op == "=~" and s.lhs == s.rhs:
             raise SpecificationError(
@@ -619,6 +596,10 @@ def build_partable(
                 f" {ngroups} group(s)."
             )
 
+
+def _table_rows(stmts, lv, ov, ov_x, ov_nox, lv_x, ov_y, lv_y, *, ngroups: int,
+                meanstructure: bool, std_lv: bool) -> list[dict]:
+    """Rows per group: the user's statements in order, then lavaan's default parameters."""
     rows: list[dict] = []
 
     def add(lhs, op, rhs, g, user, fixed, label, start, exo=0, free_explicit=False):
@@ -686,11 +667,13 @@ def build_partable(
                 add_default(v, "~1", "", np.nan, exo=1)
             for f in lv:
                 add_default(f, "~1", "", 0.0)
+    return rows
 
-    tab = pd.DataFrame(rows)
-    tab["free_flag"] = tab["fixedval"].isna() & (tab["exo"] == 0)
-    tab.loc[tab["exo"] == 1, "free_flag"] = False
 
+def _group_constraints(tab: pd.DataFrame, group_partial, group_equal, *, ngroups: int,
+                       lv: list[str], std_lv: bool) -> None:
+    """Cross-group equality labels (``.eq.N.``) except ``group_partial``; in place."""
+    lvset = set(lv)
     # group equality constraints via generated labels (lavaan's .pN. style)
     partial = set()
     for p in group_partial:
@@ -735,6 +718,9 @@ def build_partable(
             tab.loc[mask, "fixedval"] = np.nan
             tab.loc[mask, "free_flag"] = True
 
+
+def _free_indices(tab: pd.DataFrame, labels: Sequence[str]) -> None:
+    """Number the free parameters 1..q, rows sharing a label sharing an index; in place."""
     # free indices, sharing labels
     free = np.zeros(len(tab), dtype=int)
     label_index: dict[str, int] = {}
@@ -755,22 +741,12 @@ def build_partable(
     tab["free"] = free
     # a label on a fixed row with the same label on a free row: lavaan frees the
     # fixed one? No: lavaan treats the fixed value as a constraint. Keep fixed.
-    for lab in spec.labels:
+    for lab in labels:
         rows_lab = tab[tab["label"] == lab]
         if len(rows_lab) and (rows_lab["free"] == 0).any() and (rows_lab["free"] > 0).any():
             raise SpecificationError(
                 f"Label {lab!r} is shared by a fixed and a free parameter; fix all or none."
             )
-    tab.insert(0, "id", np.arange(1, len(tab) + 1))
-    tab["ustart"] = tab["ustart"].astype(float)
-    tab = tab.drop(columns=["free_flag"])
-    defined = [(s.lhs, s.rhs) for s in spec.statements if s.op == ":="]
-    constraints = [(s.lhs, s.op, s.rhs) for s in spec.statements if s.op in ("==", "<", ">")]
-    return ParTable(
-        table=tab, observed=ov, latent=lv, exogenous=ov_x, ngroups=ngroups,
-        group_labels=labels_g, meanstructure=meanstructure, defined=defined,
-        constraints=constraints,
-    )
 
 
 def _param_kind(r, lvset: set[str]) -> str:

@@ -2,8 +2,8 @@
 
 Equals lavaan ``sem(..., ordered = TRUE, estimator = "WLSMV")`` with its
 defaults (delta parameterization, listwise or pairwise first stage): see
-``trustsem/_engine/ordinal.py`` for the first stage and
-``trustsem/_engine/dwls.py`` for the second. Validated against lavaan 0.6-14
+``trustsem/sem/engine/ordinal.py`` (and ``polychoric.py``) for the first stage and
+``trustsem/sem/engine/dwls.py`` for the second. Validated against lavaan 0.6-14
 (tests/reference/*_wlsmv_*).
 
 Supported: models whose observed variables are all ordered, in one or more
@@ -47,14 +47,19 @@ from ..exceptions import (
     MissingDataWarning,
     SpecificationError,
 )
+from .context import FitContext
 from .engine import fitmeasures as fm
 from .engine import robust_fit
 from .engine.dwls import scaled_shifted, u_matrix
 from .engine.ordinal import mixed_moments, ordinal_moments
+from .engine.partable import apply_equality_constraints, param_names
 from .engine.ram import GroupStats, RamModel
 from .engine.rows import RowEvaluator
 from .engine.start import start_values
+from .options import check_ordered
+from .prepare import split_groups
 from .results import SEMResult
+from .solution import delta_se, heywood_checks, r_squared, versions
 from .spec import ModelSpec, build_partable
 
 __all__ = ["difference_test", "fit_wlsmv"]
@@ -176,50 +181,15 @@ class WLSMVModel:
         return (out, jac) if jacobian else out
 
 
-def _split_groups(data: pd.DataFrame, X: pd.DataFrame, group: str | None, ov, notes):
-    if group is None:
-        return ["1"], [np.ones(len(X), dtype=bool)]
-    if group not in data.columns:
-        raise SpecificationError(
-            f"`group` column {group!r} is not in the data. Available columns include"
-            f" {list(map(str, data.columns[:8]))}.")
-    if group in ov:
-        raise SpecificationError(f"`group` column {group!r} is also a variable in the model.")
-    gcol = data[group]
-    bad = gcol.isna()
-    if bad.any():
-        notes.append(f"{int(bad.sum())} row(s) with a missing `{group}` value were not used.")
-        warnings.warn(f"{int(bad.sum())} row(s) have no value in group column {group!r} and"
-                      " were not used.", MissingDataWarning, stacklevel=5)
-    labels = list(pd.unique(gcol[~bad]))
-    return [str(v) for v in labels], [(gcol == v).to_numpy() for v in labels]
-
-
-def _check_ordered(ov, ordered):
-    if ordered is True:
-        return list(ov)
-    ordered_set = [ordered] if isinstance(ordered, str) else list(ordered)
-    unknown = [v for v in ordered_set if v not in ov]
-    if unknown:
-        raise SpecificationError(f"`ordered` names variables that are not in the model: {unknown}.")
-    if not ordered_set:
-        raise SpecificationError(
-            "`ordered` names no variable; WLSMV here needs at least one ordered item. For"
-            " continuous data use estimator='ML' or 'MLR'.")
-    return [v for v in ov if v in ordered_set]
-
-
 def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, options: dict,
               notes: list[str], strict: bool, std_lv: bool, group: str | None = None,
               group_equal=(), group_partial=(), level: float = 0.95,
               parameterization: str = "delta") -> SEMResult:
     """Fit ``spec`` by WLSMV on ordered items (called by :func:`trustsem.sem`)."""
-    from .fit import FitContext, _heywood_checks, _param_names, _r_squared, _versions
-
     data = check_dataframe(data)
     spec.check_data(data.columns)
     ov = list(spec.observed)
-    ord_items = _check_ordered(ov, ordered)
+    ord_items = check_ordered(ov, ordered)
     numeric = [v for v in ov if v not in ord_items]
     if numeric:
         if parameterization != "delta":
@@ -232,7 +202,80 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
             f" missing='pairwise'; got {format_value(missing)}. FIML is not defined for WLSMV: use"
             " missing='pairwise', or estimator='MLR' with missing='fiml' for continuous items.")
     X = check_numeric_columns(data, ov)
-    glabels, masks = _split_groups(data, X, group, ov, notes)
+    glabels, oms = _first_stage(data, X, group, ov, ord_items, numeric, missing, notes)
+    G = len(glabels)
+    Ns = [om.nobs for om in oms]
+    N = int(sum(Ns))
+
+    group_equal = [g.strip() for g in group_equal]
+    thr_equal = G > 1 and "thresholds" in group_equal
+    partial = [str(s).replace(" ", "") for s in group_partial]
+    theta_param = parameterization == "theta"
+    pt = build_partable(spec, ngroups=G, group_labels=glabels, meanstructure=True, std_lv=std_lv,
+                        fixed_x=False, group_equal=[g for g in group_equal if g != "thresholds"],
+                        group_partial=[s for s in partial if "|" not in s])
+    if pt.exogenous:
+        raise SpecificationError("Ordered items as predictors are not supported with WLSMV.")
+    lv_means_free = G > 1 and ("thresholds" in group_equal or "intercepts" in group_equal) \
+        and "means" not in group_equal
+    _delta_table(pt, ord_items, lv_means_free, theta_param=theta_param, thr_equal=thr_equal)
+    apply_equality_constraints(pt)
+    sts = _group_stats(oms, Ns, len(ov), numeric)
+    model = RamModel(pt, sts)
+    wm = _second_stage_model(pt, model, oms, ov, ord_items, numeric, glabels,
+                             thr_equal=thr_equal, partial_th={s for s in partial if "|" in s},
+                             theta_param=theta_param)
+    names = wm.names
+
+    # lavaan weights and sandwiches with N/(N-1) times the first-stage Gamma
+    # (its NACOV with the unbiased divisor); without it chisq and SEs are off
+    # by exactly that factor
+    Gammas = [om.gamma * n / (n - 1) for om, n in zip(oms, Ns)]
+    ws = [1.0 / np.diag(Gm) for Gm in Gammas]
+    svec = [np.concatenate([om.th_vector, om.cor_vector]) for om in oms]
+    x, converged, chisq, df, problems = _estimate(wm, pt, sts, oms, Ns, ws, svec)
+    theta = wm.ram_theta(x)
+    m_list, J_list = wm.implied(x, jacobian=True)
+    V, se_x = _sandwich(J_list, Ns, ws, Gammas, problems)
+    fit, Cov_list = _test_statistics(wm, x, theta, oms, Ns, ws, Gammas, J_list, chisq, df,
+                                     numeric)
+
+    # estimates table -----------------------------------------------------------
+    rows = _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
+                          ord_items)
+    problems += heywood_checks(rows[rows["op"] != "|"], pt, model, theta)
+    for cls, msg in problems:
+        notes.append(msg)
+        if strict:
+            raise EstimationError(msg)
+        warnings.warn(msg, cls, stacklevel=4)
+    notes.append(_stage_note(oms, numeric, G, len(wm.rows), parameterization, N))
+    vc = pd.DataFrame(V, index=names, columns=names)
+    options = dict(options, estimator="WLSMV", information="expected", se_label="robust (sandwich)",
+                   nobs=Ns, n_rows=len(X), ordered=list(ord_items), missing=missing,
+                   group=group, group_labels=list(glabels), group_equal=list(group_equal),
+                   group_partial=list(group_partial), meanstructure=True,
+                   parameterization=parameterization, level=level,
+                   wlsmv={"gamma": Gammas, "weights": ws, "sample": svec, "implied": m_list,
+                          "jacobian": J_list, "x": x, "names": names, "nobs": Ns,
+                          "polychoric": [om.cor for om in oms],
+                          "thresholds": [om.th_vector for om in oms],
+                          "chisq": chisq, "df": df})
+    ctx = FitContext(spec, pt, model, sts, theta, wm, options)
+    r2 = r_squared(pt, model, theta)
+    return SEMResult(
+        estimates=rows, fit_measures=pd.Series(fit, dtype=float), r2=r2,
+        spec=spec, n_obs=N, estimator="WLSMV", converged=converged,
+        notes=tuple(notes), versions=versions(), options=options, vcov=vc,
+        implied={glabels[g]: pd.DataFrame(Cov_list[g], index=ov, columns=ov) for g in range(G)},
+        sample={glabels[g]: pd.DataFrame(oms[g].cov if numeric else oms[g].cor, index=ov,
+                                         columns=ov) for g in range(G)},
+        context=ctx)
+
+
+def _first_stage(data, X, group, ov, ord_items, numeric, missing, notes):
+    """Group labels and per-group thresholds, correlations and their Gamma."""
+    glabels, masks = split_groups(data, group, ov, notes, stacklevel=6)
     G = len(glabels)
     oms = []
     for lab, mask in zip(glabels, masks):
@@ -246,7 +289,7 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
         if missing == "listwise" and om.nobs < n_rows_g:
             warnings.warn(f"Listwise deletion{where}: used {om.nobs} of {n_rows_g} rows for"
                           " WLSMV; use missing='pairwise' to keep the incomplete ones.",
-                          MissingDataWarning, stacklevel=4)
+                          MissingDataWarning, stacklevel=5)
         oms.append(om)
     if G > 1:
         for v in ord_items:
@@ -257,27 +300,11 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                         f"Item {v!r} uses categories {lv0} in group {glabels[0]!r} but"
                         f" {list(om.levels[v])} in group {lab!r}. Multi-group WLSMV needs the"
                         " same categories in every group: merge the sparse categories first.")
-    p = len(ov)
-    Ns = [om.nobs for om in oms]
-    N = int(sum(Ns))
+    return glabels, oms
 
-    group_equal = [g.strip() for g in group_equal]
-    thr_equal = G > 1 and "thresholds" in group_equal
-    partial = [str(s).replace(" ", "") for s in group_partial]
-    partial_th = {s for s in partial if "|" in s}
-    pt = build_partable(spec, ngroups=G, group_labels=glabels, meanstructure=True, std_lv=std_lv,
-                        fixed_x=False, group_equal=[g for g in group_equal if g != "thresholds"],
-                        group_partial=[s for s in partial if "|" not in s])
-    if pt.exogenous:
-        raise SpecificationError("Ordered items as predictors are not supported with WLSMV.")
-    lv_means_free = G > 1 and ("thresholds" in group_equal or "intercepts" in group_equal) \
-        and "means" not in group_equal
-    theta_param = parameterization == "theta"
-    _delta_table(pt, ord_items, lv_means_free, theta_param=theta_param, thr_equal=thr_equal)
-    from .fit import _apply_equality_constraints
 
-    _apply_equality_constraints(pt)
-    num_idx = np.array([ov.index(v) for v in numeric], dtype=int)
+def _group_stats(oms, Ns, p: int, numeric) -> list[GroupStats]:
+    """RAM moments per group: correlations (covariances with continuous variables), means."""
     sts = []
     for n, om in zip(Ns, oms):
         mean = np.zeros(p)
@@ -285,9 +312,17 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
             th_is_num = np.array(["|" not in lab for lab in om.th_labels])
             mean[om.th_item[th_is_num]] = -om.th_vector[th_is_num]
         sts.append(GroupStats(nobs=n, cov=(om.cov if numeric else om.cor).copy(), mean=mean))
-    model = RamModel(pt, sts)
+    return sts
+
+
+def _second_stage_model(pt, model, oms, ov, ord_items, numeric, glabels, *, thr_equal: bool,
+                        partial_th: set, theta_param: bool) -> WLSMVModel:
+    """The parameter vector (thresholds, structural parameters, scale factors) and its map."""
+    G = len(glabels)
+    p = len(ov)
     tab = pt.table
-    ram_names = _param_names(pt)
+    ram_names = param_names(pt)
+    num_idx = np.array([ov.index(v) for v in numeric], dtype=int)
     is_res = ((tab["op"] == "~~") & (tab["lhs"] == tab["rhs"])
               & tab["lhs"].isin(ord_items)).to_numpy()
     res_map = []
@@ -328,16 +363,18 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                 names.append(f"{v}~*~{v}" + gsuf(g))
             delta_index[g] = di
     jj, ii = np.triu_indices(p, k=1)
-    wm = WLSMVModel(model=model, p=p, ngroups=G, nth_par=nth_par, struct_idx=struct_idx,
-                    res_map=res_map, th_index=th_index, th_item=th_item, delta_index=delta_index,
-                    rows=ii, cols=jj, names=names, theta_param=theta_param, num_idx=num_idx)
+    return WLSMVModel(model=model, p=p, ngroups=G, nth_par=nth_par, struct_idx=struct_idx,
+                      res_map=res_map, th_index=th_index, th_item=th_item,
+                      delta_index=delta_index, rows=ii, cols=jj, names=names,
+                      theta_param=theta_param, num_idx=num_idx)
 
-    # lavaan weights and sandwiches with N/(N-1) times the first-stage Gamma
-    # (its NACOV with the unbiased divisor); without it chisq and SEs are off
-    # by exactly that factor
-    Gammas = [om.gamma * n / (n - 1) for om, n in zip(oms, Ns)]
-    ws = [1.0 / np.diag(Gm) for Gm in Gammas]
-    svec = [np.concatenate([om.th_vector, om.cor_vector]) for om in oms]
+
+def _estimate(wm: WLSMVModel, pt, sts, oms, Ns, ws, svec):
+    """DWLS estimates by Levenberg-Marquardt; (x, converged, chisq, df, problems)."""
+    tab = pt.table
+    G, nth_par, model = wm.ngroups, wm.nth_par, wm.model
+    th_index, delta_index = wm.th_index, wm.delta_index
+    struct_idx, theta_param = wm.struct_idx, wm.theta_param
     sq = np.concatenate([np.sqrt(n * w) for n, w in zip(Ns, ws)])
     s_all = np.concatenate(svec)
     ndat = len(s_all)
@@ -396,11 +433,12 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
     if not converged:
         problems.append((ConvergenceWarning, f"The optimizer did not converge ({sol.message}). "
                          + CONVERGENCE_DOCS))
-    theta = wm.ram_theta(x)
-    m_list, J_list = wm.implied(x, jacobian=True)
     chisq = float(np.sum(resid(x) ** 2))
+    return x, converged, chisq, df, problems
 
-    # standard errors: V = A^-1 B A^-1 ----------------------------------------
+
+def _sandwich(J_list, Ns, ws, Gammas, problems) -> tuple[np.ndarray, np.ndarray]:
+    """Robust covariance of the estimates, V = A^-1 B A^-1, and the SEs."""
     A = sum(n * J.T @ (w[:, None] * J) for n, J, w in zip(Ns, J_list, ws))
     Bm = sum(n * (w[:, None] * J).T @ Gm @ (w[:, None] * J)
              for n, J, w, Gm in zip(Ns, J_list, ws, Gammas))
@@ -418,8 +456,15 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                          " categories chosen by very few respondents (a near-singular Gamma);"
                          " consider merging sparse categories. lavaan warns here too."))
     se_x = np.sqrt(np.clip(np.diag(V), 0, None))
+    return V, se_x
 
-    # test statistics ---------------------------------------------------------
+
+def _test_statistics(wm: WLSMVModel, x, theta, oms, Ns, ws, Gammas, J_list, chisq, df,
+                     numeric) -> tuple[dict, list[np.ndarray]]:
+    """Scaled-shifted test, baseline model and fit measures; implied covariances per group."""
+    G, model, nth_par, npar = wm.ngroups, wm.model, wm.nth_par, wm.nx
+    ii, jj = wm.rows, wm.cols
+    N = int(sum(Ns))
     fg = np.array(Ns, dtype=float) / N
     Wf = np.concatenate([f * w for f, w in zip(fg, ws)])
     Gam_all = linalg.block_diag(*[Gm / f for Gm, f in zip(Gammas, fg)])
@@ -457,17 +502,11 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
               if free_th and not numeric else robust_fit.NA_PARTS)
     fit = _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, chisq / N,
                         [om.cor for om in oms], Sig_list, Ns, G, robust=robust)
+    return fit, Cov_list
 
-    # estimates table -----------------------------------------------------------
-    rows = _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
-                          ord_items)
-    problems += _heywood_checks(rows[rows["op"] != "|"], pt, model, theta)
-    for cls, msg in problems:
-        notes.append(msg)
-        if strict:
-            raise EstimationError(msg)
-        warnings.warn(msg, cls, stacklevel=4)
-    ncor = len(ii)
+
+def _stage_note(oms, numeric, G: int, ncor: int, parameterization: str, N: int) -> str:
+    """The note saying what the two stages worked on."""
     grp = f" in each of {G} groups" if G > 1 else ""
     if numeric:
         nthr = len(oms[0].th_vector) - len(numeric)
@@ -475,29 +514,8 @@ def fit_wlsmv(spec: ModelSpec, data: pd.DataFrame, *, ordered, missing: str, opt
                  f" the means and variances of {len(numeric)} continuous variable(s){grp}")
     else:
         stage = (f"{ncor} polychoric correlations and {len(oms[0].th_vector)} thresholds{grp}")
-    notes.append(f"WLSMV: DWLS on {stage} ({parameterization} parameterization), robust SEs,"
-                 f" scaled-shifted test; N = {N}.")
-    vc = pd.DataFrame(V, index=names, columns=names)
-    options = dict(options, estimator="WLSMV", information="expected", se_label="robust (sandwich)",
-                   nobs=Ns, n_rows=len(X), ordered=list(ord_items), missing=missing,
-                   group=group, group_labels=list(glabels), group_equal=list(group_equal),
-                   group_partial=list(group_partial), meanstructure=True,
-                   parameterization=parameterization, level=level,
-                   wlsmv={"gamma": Gammas, "weights": ws, "sample": svec, "implied": m_list,
-                          "jacobian": J_list, "x": x, "names": names, "nobs": Ns,
-                          "polychoric": [om.cor for om in oms],
-                          "thresholds": [om.th_vector for om in oms],
-                          "chisq": chisq, "df": df})
-    ctx = FitContext(spec, pt, model, sts, theta, wm, options)
-    r2 = _r_squared(pt, model, theta)
-    return SEMResult(
-        estimates=rows, fit_measures=pd.Series(fit, dtype=float), r2=r2,
-        spec=spec, n_obs=N, estimator="WLSMV", converged=converged,
-        notes=tuple(notes), versions=_versions(), options=options, vcov=vc,
-        implied={glabels[g]: pd.DataFrame(Cov_list[g], index=ov, columns=ov) for g in range(G)},
-        sample={glabels[g]: pd.DataFrame(oms[g].cov if numeric else oms[g].cor, index=ov,
-                                         columns=ov) for g in range(G)},
-        _context=ctx)
+    return (f"WLSMV: DWLS on {stage} ({parameterization} parameterization), robust SEs,"
+            f" scaled-shifted test; N = {N}.")
 
 
 def _delta_table(pt, ov, lv_means_free: bool, *, theta_param: bool = False,
@@ -546,8 +564,6 @@ def _delta_table(pt, ov, lv_means_free: bool, *, theta_param: bool = False,
 
 def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
                    ordered_items):
-    from .fit import _delta_se
-
     G = wm.ngroups
     tab = pt.table
     rowev = RowEvaluator(pt, wm.model)
@@ -599,7 +615,7 @@ def _estimate_rows(wm, pt, x, theta, sts, oms, ov, glabels, se_x, V, level,
             return rowev.defined_values(lv_ if which == "std_lv" else al_)
 
         d_est = func(x)
-        d_se = _delta_se(func, x, V)
+        d_se = delta_se(func, x, V)
         def_rows = pd.DataFrame({
             "lhs": [n for n, _ in pt.defined], "op": ":=", "rhs": [e for _, e in pt.defined],
             "group": 0, "label": [n for n, _ in pt.defined], "est": d_est, "se": d_se,
@@ -660,7 +676,7 @@ def _fit_measures(chisq, df, sc, a, shift, Tb, dfb, scb, ab, N, npar, F, R, Sigm
         R, Sigma0, Ns = [R], [Sigma0], [N]
     Sig = [S + np.diag(1 - np.diag(S)) for S in Sigma0]
     out["srmr"] = fm.residual_means(R, Sig, Ns)
-    # robust CFI/TLI/RMSEA: lavaan's catML approach (trustsem/_engine/robust_fit.py)
+    # robust CFI/TLI/RMSEA: lavaan's catML approach (trustsem/sem/engine/robust_fit.py)
     out.update(robust_fit.robust_indices(robust if robust is not None else robust_fit.NA_PARTS,
                                          df=df, baseline_df=dfb, N=n1, G=G))
     for k in ("logl", "unrestricted_logl", "aic", "bic"):
@@ -728,7 +744,7 @@ def difference_test(restricted: SEMResult, unrestricted: SEMResult) -> dict:
             f" {int(w0['df'])} and {int(w1['df'])}. Swap the arguments or check the models.")
     # nested: the unrestricted model reproduces the restricted model's implied
     # thresholds and correlations exactly (refit to them, as semTools::net())
-    wm1 = unrestricted._context.objective
+    wm1 = unrestricted.context.objective
     sq = np.concatenate([np.sqrt(n * w) for n, w in zip(w1["nobs"], w1["weights"])])
     m0 = np.concatenate(w0["implied"])
     with np.errstate(all="ignore"):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..spec import ParTable
+from .partable import ParTable
 
 
 @dataclass

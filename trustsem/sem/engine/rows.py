@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spec import ParTable, compile_expression
+from .partable import ParTable, compile_expression
 from .ram import GroupStats, RamModel
 
 
