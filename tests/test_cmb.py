@@ -185,3 +185,29 @@ def test_reuses_fit_and_unknown_items():
                  ref.loc["measurement", "chisq"], TOL_EST)
     with pytest.raises(SpecificationError, match="x42"):
         cmb_battery(hs, "f =~ x1 + x2 + x42")
+
+
+def test_level_sets_the_test_decisions_and_alpha_is_a_deprecated_alias():
+    import warnings
+
+    hs = load_example("holzinger_swineford_1939")
+    default = cmb_battery(hs, HS_MODEL, marker="ageyr")
+    strict = cmb_battery(hs, HS_MODEL, marker="ageyr", level=0.999)
+    rows = default.verdicts.set_index("test")
+    assert rows.loc["harman_cfa", "threshold"] == "CFI >= .90 or delta chi2 p >= 0.05"
+    assert strict.verdicts.set_index("test").loc["harman_cfa", "threshold"] == (
+        "CFI >= .90 or delta chi2 p >= 0.001")
+    assert "at 0.001." in strict.verdicts.set_index("test").loc["marker", "verdict"]
+    p = strict.marker["pvalue"]
+    assert list(strict.marker["significant_after"]) == list(p < 0.001)
+    with pytest.warns(FutureWarning, match="level="):
+        old = cmb_battery(hs, HS_MODEL, marker="ageyr", alpha=0.001)
+    assert old.verdicts.equals(strict.verdicts)
+    assert old.marker.equals(strict.marker)
+    with pytest.raises(SpecificationError, match="not both"):
+        cmb_battery(hs, HS_MODEL, level=0.95, alpha=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        cmb_battery(hs, HS_MODEL, level=0.9)
+    with pytest.raises(SpecificationError, match="level"):
+        cmb_battery(hs, HS_MODEL, level=1.5)

@@ -284,3 +284,28 @@ def test_heywood_case_warns():
         res = efa(X, 1, method="ml")
     assert res.communalities.set_index("item").loc["v5", "communality"] > 0.99
     assert any("Heywood" in n for n in res.notes)
+
+
+def test_bartlett_level_and_deprecated_alpha():
+    import warnings
+
+    X = _complete("hs")
+    default = bartlett(X)
+    assert "(p < 0.05)" in default.verdict
+    strict = bartlett(X, level=0.99)
+    assert "(p < 0.01)" in strict.verdict
+    assert strict.chisq == default.chisq
+    with pytest.warns(FutureWarning, match="level="):
+        old = bartlett(X, alpha=0.01)
+    assert old.verdict == strict.verdict
+    with pytest.raises(SpecificationError, match="not both"):
+        bartlett(X, level=0.99, alpha=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        bartlett(X, level=0.95)
+    # a weak correlation matrix: the decision itself follows 1 - level
+    rng = np.random.default_rng(3)
+    W = pd.DataFrame(rng.standard_normal((40, 3)), columns=["a", "b", "c"])
+    p = bartlett(W).pvalue
+    assert ("not appropriate" in bartlett(W, level=1 - p / 2).verdict)
+    assert ("not appropriate" not in bartlett(W, level=1 - min(2 * p, 0.999)).verdict)

@@ -280,3 +280,35 @@ def test_quintiles_too_many_ties():
 def test_quintiles_bad_count():
     with pytest.raises(SpecificationError, match="quantiles"):
         repurchase_by_trust(tiktok_data().assign(y=0), "TR", "y", quantiles=1)
+
+
+def test_compare_groups_level_and_deprecated_alpha():
+    d = tiktok_data()
+    base = compare_groups(d, "TR", "Q2_GENDER")
+    wide = compare_groups(d, "TR", "Q2_GENDER", level=0.99)
+    width = lambda r: r.test["ci_upper"] - r.test["ci_lower"]  # noqa: E731
+    assert width(wide) > width(base)
+    assert close(wide.test["pvalue"], base.test["pvalue"], 1e-12)
+    with pytest.warns(FutureWarning, match="level="):
+        old = compare_groups(d, "TR", "Q2_GENDER", alpha=0.01)
+    pd.testing.assert_frame_equal(old.groups, wide.groups)
+    pd.testing.assert_frame_equal(old.effect_sizes, wide.effect_sizes)
+    with pytest.raises(SpecificationError, match="not both"):
+        compare_groups(d, "TR", "Q2_GENDER", level=0.99, alpha=0.01)
+
+
+def test_repurchase_by_trust_level_and_deprecated_alpha():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingDataWarning)
+        base = repurchase_by_trust(trust_data(), "trust_index", "repurchase")
+        wide = repurchase_by_trust(trust_data(), "trust_index", "repurchase", level=0.99)
+        with pytest.warns(FutureWarning, match="level="):
+            old = repurchase_by_trust(trust_data(), "trust_index", "repurchase", alpha=0.01)
+        with pytest.raises(SpecificationError, match="not both"):
+            repurchase_by_trust(trust_data(), "trust_index", "repurchase", level=0.99,
+                                alpha=0.01)
+    b, w = base.by_quantile, wide.by_quantile
+    assert ((w["ci_upper"] - w["ci_lower"]) > (b["ci_upper"] - b["ci_lower"])).all()
+    pd.testing.assert_frame_equal(old.by_quantile, wide.by_quantile)

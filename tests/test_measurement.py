@@ -484,3 +484,28 @@ def test_ordinal_reliability_matches_psych_and_semtools():
     for f in ref.index:
         assert abs(res.table.loc[f, "ordinal_alpha"] - ref.loc[f, "ordinal_alpha"]) < 1e-6
         assert abs(res.table.loc[f, "ordinal_omega"] - ref.loc[f, "ordinal_omega"]) < 1e-3
+
+
+def test_measurement_results_share_one_display():
+    import trustsem.measurement as meas
+    from trustsem._display import SummaryDisplay
+
+    classes = [getattr(meas, n) for n in meas.__all__ if isinstance(getattr(meas, n), type)]
+    assert len(classes) >= 12
+    for cls in classes:
+        assert issubclass(cls, SummaryDisplay), cls
+        assert "__str__" not in vars(cls) and "_repr_html_" not in vars(cls), cls
+    hs = load_example("holzinger_swineford_1939")
+    rel = reliability(hs, HS_MODEL)
+    assert str(rel) == rel.summary().as_text()
+    assert rel._repr_html_() == rel.summary().as_html()
+
+
+def test_old_module_path_keeps_working():
+    from trustsem.measurement import core
+    from trustsem.measurement.efa import bartlett, kmo, parallel_analysis
+    from trustsem.measurement.factorability import kmo as kmo2
+
+    assert core.reliability is reliability and core.measurement_report is measurement_report
+    assert kmo is kmo2 and callable(bartlett) and callable(parallel_analysis)
+    assert ts.kmo is kmo and ts.latent_interaction.__module__.endswith("latent_interaction")

@@ -454,3 +454,45 @@ def test_probe_missing_path(latent_fit):
 def test_probe_rejects_non_result():
     with pytest.raises(SpecificationError, match="trustsem.sem"):
         probe_latent_interaction(pd.DataFrame())
+
+
+def test_level_and_deprecated_alpha():
+    import warnings
+
+    d = tiktok_data()
+    kw = dict(y="OIB", x="TR", w="SC")
+    base = moderation(d, **kw)
+    strict = moderation(d, **kw, level=0.99)
+    assert base.alpha == 0.05 and base.level == 0.95
+    assert strict.alpha == 0.01 and strict.level == 0.99
+    s, b = strict.simple_slopes, base.simple_slopes
+    assert ((s["ci_upper"] - s["ci_lower"]) > (b["ci_upper"] - b["ci_lower"])).all()
+    assert list(strict.slopes_grid["significant"]) == list(strict.slopes_grid["pvalue"] < 0.01)
+    with pytest.warns(FutureWarning, match="level="):
+        old = moderation(d, **kw, alpha=0.01)
+    pd.testing.assert_frame_equal(old.simple_slopes, strict.simple_slopes)
+    pd.testing.assert_frame_equal(old.johnson_neyman, strict.johnson_neyman)
+    with pytest.raises(SpecificationError, match="not both"):
+        moderation(d, **kw, level=0.99, alpha=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        moderation(d, **kw, level=0.9)
+
+
+def test_probe_level_and_deprecated_alpha(latent_fit, probe):
+    kw = dict(x="PMF", w="PC", xw="PCxPMF", y="TRUST")
+    strict = probe_latent_interaction(latent_fit, **kw, level=0.99)
+    assert probe.level == 0.95 and strict.alpha == 0.01
+    s, b = strict.simple_slopes, probe.simple_slopes
+    assert ((s["ci_upper"] - s["ci_lower"]) > (b["ci_upper"] - b["ci_lower"])).all()
+    with pytest.warns(FutureWarning, match="level="):
+        old = probe_latent_interaction(latent_fit, **kw, alpha=0.01)
+    pd.testing.assert_frame_equal(old.simple_slopes, strict.simple_slopes)
+    with pytest.raises(SpecificationError, match="not both"):
+        probe_latent_interaction(latent_fit, **kw, level=0.99, alpha=0.01)
+
+
+def test_product_indicators_print_their_syntax():
+    pi = latent_interaction(load_example("trust_survey"), PMF, PC)
+    assert str(pi) == pi.syntax
+    assert pi.syntax in pi._repr_html_()

@@ -574,3 +574,67 @@ def test_vcov_named_by_terms():
 def test_to_dict_is_plain():
     d = ols("OIB ~ TR", tiktok_data()).to_dict()
     assert d["estimator"] == "OLS" and d["estimates"][0]["rhs"] == "(Intercept)"
+
+
+# --- level= and the deprecated alpha= ------------------------------------------------
+
+
+def test_ols_level_sets_interval_width_and_alpha_is_a_deprecated_alias():
+    d = tiktok_data()
+    base = ols("OIB ~ TR + SC", d)
+    wide = ols("OIB ~ TR + SC", d, level=0.99)
+    assert base.options["level"] == 0.95 and wide.options["level"] == 0.99
+    assert (wide.estimates["ci_upper"] - wide.estimates["ci_lower"]
+            > base.estimates["ci_upper"] - base.estimates["ci_lower"]).all()
+    with pytest.warns(FutureWarning, match="level="):
+        old = ols("OIB ~ TR + SC", d, alpha=0.01)
+    pd.testing.assert_frame_equal(old.estimates, wide.estimates)
+    assert old.options["alpha"] == 0.01
+    with pytest.raises(SpecificationError, match="not both"):
+        ols("OIB ~ TR + SC", d, level=0.99, alpha=0.01)
+    with pytest.raises(SpecificationError, match="level"):
+        ols("OIB ~ TR + SC", d, level=95)
+
+
+def test_logit_and_hierarchical_take_level():
+    d = tiktok_data()
+    a = logit("OIB_high ~ TR", d, level=0.9)
+    with pytest.warns(FutureWarning):
+        b = logit("OIB_high ~ TR", d, alpha=0.1)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    c = logit("OIB_high ~ TR", d)
+    assert (a.estimates["ci_upper"] < c.estimates["ci_upper"]).all()
+    forms = ["OIB ~ SC", "OIB ~ SC + TR"]
+    h = hierarchical(forms, d, level=0.9)
+    with pytest.warns(FutureWarning):
+        h_old = hierarchical(forms, d, alpha=0.1)
+    pd.testing.assert_frame_equal(h.models[1].estimates, h_old.models[1].estimates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        hierarchical(forms, d)
+    with pytest.raises(SpecificationError, match="not both"):
+        hierarchical(forms, d, level=0.9, alpha=0.1)
+
+
+def test_structural_results_share_one_display():
+    import trustsem.structural as structural_pkg
+    from trustsem._display import SummaryDisplay
+    from trustsem.structural import (
+        groups,
+        invariance,
+        latent_interaction,
+        mediation,
+        moderation,
+        regression_results,
+    )
+
+    classes = [getattr(m, n) for m in (groups, invariance, latent_interaction, mediation,
+                                       moderation, regression_results)
+               for n in m.__all__ if isinstance(getattr(m, n), type)]
+    assert len(classes) >= 9, structural_pkg
+    for cls in classes:
+        assert issubclass(cls, SummaryDisplay), cls
+        assert "__str__" not in vars(cls) and "_repr_html_" not in vars(cls), cls
+    res = ols("OIB ~ TR", tiktok_data())
+    assert str(res) == res.summary().as_text()
+    assert res._repr_html_() == res.summary().as_html()

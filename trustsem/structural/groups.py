@@ -21,17 +21,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._display import Summary, SummaryDisplay
 from .._validation import (
     check_columns,
     check_dataframe,
-    check_interval,
     check_numeric_columns,
     check_positive_int,
     format_value,
 )
 from ..data.prep import scale_scores
 from ..exceptions import DataError, MissingDataWarning, SpecificationError
-from ..sem.results import Summary
+from ..measurement._level import check_level
 from .regression import RegressionResult, _fit_frame
 
 __all__ = [
@@ -158,7 +158,7 @@ def trust_index(
 
 
 @dataclass(frozen=True, slots=True)
-class GroupComparison:
+class GroupComparison(SummaryDisplay):
     """A two-group mean comparison (immutable).
 
     Attributes
@@ -201,12 +201,6 @@ class GroupComparison:
         blocks = [("Groups", self.groups), ("Effect sizes", self.effect_sizes)]
         return Summary("trustsem group comparison", head, blocks, list(self.notes))
 
-    def __str__(self) -> str:
-        return self.summary().as_text()
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
-
 
 def _drop_missing(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     miss = frame.isna().any(axis=1)
@@ -229,7 +223,8 @@ def compare_groups(
     *,
     equal_var: bool = False,
     order: Sequence[Any] | None = None,
-    alpha: float = 0.05,
+    level: float | None = None,
+    alpha: float | None = None,
 ) -> GroupComparison:
     """Compare the mean of ``value`` between two groups (Welch or Student t).
 
@@ -247,8 +242,12 @@ def compare_groups(
     order : (first, second), optional
         The reference group first; the difference is second - first.
         Default: the two groups in sorted order (so 0/1 gives 1 - 0).
-    alpha : float
-        1 - confidence level.
+    level : float, optional
+        Confidence level (default 0.95) of the intervals; every test decides
+        at ``1 - level``.
+    alpha : float, optional
+        Deprecated alias: ``alpha=a`` means ``level=1 - a`` (``FutureWarning``);
+        giving both is a SpecificationError.
 
     Returns
     -------
@@ -296,7 +295,7 @@ def compare_groups(
             raise SpecificationError(f"`{nm}` must be a column name; got {format_value(v)}.")
     if value == group:
         raise SpecificationError("`value` and `group` must be different columns.")
-    alpha = check_interval("alpha", alpha, 0, 1)
+    level, alpha = check_level(level, alpha, where="compare_groups")
     check_columns(data, [value, group], "Variables")
     frame = pd.DataFrame(
         {value: check_numeric_columns(data, [value])[value], group: data[group]}
@@ -408,7 +407,7 @@ def compare_groups(
 
 
 @dataclass(frozen=True, slots=True)
-class TrustQuantiles:
+class TrustQuantiles(SummaryDisplay):
     """Outcome rates by trust quantile, top-vs-bottom contrast and logit.
 
     Attributes
@@ -477,12 +476,6 @@ class TrustQuantiles:
             "trustsem outcome by trust quantile", head, blocks, list(self.notes)
         )
 
-    def __str__(self) -> str:
-        return self.summary().as_text()
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
-
 
 def _wilson(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     p = x / n
@@ -510,7 +503,8 @@ def repurchase_by_trust(
     outcome: str = "repurchase",
     quantiles: int = 5,
     *,
-    alpha: float = 0.05,
+    level: float | None = None,
+    alpha: float | None = None,
 ) -> TrustQuantiles:
     """Outcome rate per trust quantile and the top-vs-bottom contrast.
 
@@ -528,8 +522,12 @@ def repurchase_by_trust(
         0/1 outcome column.
     quantiles : int
         Number of trust groups (5 = quintiles: top and bottom 20 %).
-    alpha : float
-        1 - confidence level.
+    level : float, optional
+        Confidence level (default 0.95) of the intervals; every test decides
+        at ``1 - level``.
+    alpha : float, optional
+        Deprecated alias: ``alpha=a`` means ``level=1 - a`` (``FutureWarning``);
+        giving both is a SpecificationError.
 
     Returns
     -------
@@ -582,7 +580,7 @@ def repurchase_by_trust(
     if trust == outcome:
         raise SpecificationError("`trust` and `outcome` must be different columns.")
     quantiles = check_positive_int("quantiles", quantiles, minimum=2)
-    alpha = check_interval("alpha", alpha, 0, 1)
+    level, alpha = check_level(level, alpha, where="repurchase_by_trust")
     check_columns(data, [trust, outcome], "Variables")
     frame = check_numeric_columns(data, [trust, outcome])
     notes: list[str] = []

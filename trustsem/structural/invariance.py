@@ -41,12 +41,13 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from .._display import Summary, SummaryDisplay
 from .._validation import check_option
 from ..exceptions import SpecificationError, TrustsemWarning
 from ..sem.engine.estimate import FIMLObjective, MLObjective
 from ..sem.engine.ram import RamModel
 from ..sem.fit import sem
-from ..sem.results import SEMResult, Summary
+from ..sem.results import SEMResult
 from ..sem.spec import ModelSpec, ParTable
 from .mediation import _check_result, _free_parameters
 
@@ -68,7 +69,7 @@ ORDERED_LEVELS: dict[str, list[str]] = {
 
 
 @dataclass(frozen=True)
-class InvarianceResult:
+class InvarianceResult(SummaryDisplay):
     """The invariance ladder (immutable).
 
     Attributes
@@ -106,12 +107,6 @@ class InvarianceResult:
             if len(st):
                 blocks.append((f"Score tests of {level} constraints (top 10)", st.head(10)))
         return Summary("Measurement invariance", head, blocks, list(self.notes))
-
-    def __str__(self) -> str:
-        return self.summary().as_text()
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
 
 def _fit_quiet(model, data, notes: list[str], **kw) -> SEMResult:
@@ -321,8 +316,8 @@ def invariance(
         fits[pname] = part_res
         notes.append(f"{lv}: the full level fails; released {freed} by the largest score tests"
                      f" (partial invariance){'' if not pfails else ', and it still fails'}."
-                     + (f" Higher levels are fitted on this partial {lv} model." if k + 1 < len(order)
-                        else ""))
+                     + (f" Higher levels are fitted on this partial {lv} model."
+                        if k + 1 < len(order) else ""))
         prev, prev_name = part_res, pname
         built_on_partial = lv
     table = pd.DataFrame(rows).set_index("level")
@@ -468,7 +463,7 @@ def score_tests(result: SEMResult, *, kinds: Sequence[str] | None = None) -> pd.
     ``pvalue``, sorted by ``lm``.
     """
     _check_result(result)
-    ctx = result._context
+    ctx = result.context
     pt = ctx.pt
     if pt.ngroups < 2:
         raise SpecificationError("Score tests of cross-group constraints need a multi-group fit.")
@@ -553,10 +548,11 @@ def compare_paths(result: SEMResult, *, paths: Sequence[str] | None = None) -> p
         ``df`` (G - 1), ``pvalue``.
     """
     _check_result(result)
-    ctx = result._context
+    ctx = result.context
     pt = ctx.pt
     if pt.ngroups < 2:
-        raise SpecificationError("compare_paths() needs a multi-group fit (trustsem.sem(..., group=...)).")
+        raise SpecificationError(
+            "compare_paths() needs a multi-group fit (trustsem.sem(..., group=...)).")
     tab = pt.table
     reg = tab[tab["op"] == "~"]
     names = sorted({f"{a}~{b}" for a, b in zip(reg["lhs"], reg["rhs"])},

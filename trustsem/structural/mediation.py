@@ -36,11 +36,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._display import Summary, SummaryDisplay
 from .._validation import check_interval, check_option, check_positive_int
 from ..exceptions import SpecificationError
 from ..sem.bootstrap import bootstrap_ci
 from ..sem.engine.rows import RowEvaluator
-from ..sem.results import SEMResult, Summary
+from ..sem.results import SEMResult
 
 __all__ = ["MediationResult", "indirect_effects", "monte_carlo_defined"]
 
@@ -48,7 +49,7 @@ ARROW = " → "
 
 
 @dataclass(frozen=True)
-class MediationResult:
+class MediationResult(SummaryDisplay):
     """Indirect, direct and total effects (immutable).
 
     Attributes
@@ -79,14 +80,9 @@ class MediationResult:
         if "group" in self.effects.columns:
             cols.insert(2, "group")
         return Summary("Indirect effects", head,
-                       [("Effects", self.effects[cols]), ("Mediation verdicts", self.summary_table)],
+                       [("Effects", self.effects[cols]),
+                        ("Mediation verdicts", self.summary_table)],
                        list(self.notes))
-
-    def __str__(self) -> str:
-        return self.summary().as_text()
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
 
 @dataclass(frozen=True)
@@ -130,7 +126,7 @@ def _vcov_from_bootstrap(result: SEMResult) -> pd.DataFrame | None:
     binfo = result.bootstrap
     if binfo is None or binfo.n_ok < 2:
         return None
-    tab = result._context.pt.table
+    tab = result.context.pt.table
     first: dict[int, int] = {}
     for pos_, k in enumerate(tab["free"].to_numpy().astype(int)):
         if k > 0 and k not in first:
@@ -140,7 +136,7 @@ def _vcov_from_bootstrap(result: SEMResult) -> pd.DataFrame | None:
     E = E[np.isfinite(E).all(axis=1)]
     if len(E) < 2:
         return None
-    names = _param_names(result._context.pt)
+    names = _param_names(result.context.pt)
     return pd.DataFrame(np.cov(E, rowvar=False, ddof=1).reshape(len(cols), len(cols)),
                         index=names, columns=names)
 
@@ -153,7 +149,7 @@ def _free_parameters(result: SEMResult, *, what: str) -> _FreeParameters:
     """
     from ..sem.fit import _param_names
 
-    ctx = result._context
+    ctx = result.context
     pt, model, theta = ctx.pt, ctx.model, np.asarray(ctx.theta, float)
     vc = result.vcov
     if vc is None or not np.isfinite(vc.to_numpy(float)).all():
@@ -200,7 +196,7 @@ def _free_parameters(result: SEMResult, *, what: str) -> _FreeParameters:
 
 
 def _check_result(result: Any) -> None:
-    if not isinstance(result, SEMResult) or result._context is None:
+    if not isinstance(result, SEMResult) or result.context is None:
         raise SpecificationError(
             f"`result` must be a fitted model from trustsem.sem(); got {type(result).__name__}.")
 
@@ -275,11 +271,10 @@ def indirect_effects(
         raise SpecificationError(
             "`ci='bootstrap'` needs a model fit with se='bootstrap' (the draws are reused);"
             " refit with trustsem.sem(..., se='bootstrap') or use ci='montecarlo'.")
-    ctx = result._context
+    ctx = result.context
     pt, model = ctx.pt, ctx.model
     rowev = RowEvaluator(pt, model)
     tab = pt.table
-    groups = list(range(pt.ngroups))
     xs = [x] if isinstance(x, str) else x
     ys = [y] if isinstance(y, str) else y
     for name, vals in (("x", xs), ("y", ys)):
@@ -288,9 +283,45 @@ def indirect_effects(
             if unknown:
                 raise SpecificationError(f"`{name}` names variables not in the model: {unknown}.")
 
-    # effect definitions: list of (group, x, y, kind, path, [row indices of the path])
-    defs: list[tuple[int, str, str, str, str, list[int]]] = []
-    for g in groups:
+    defs = _effect_definitions(tab, pt.ngroups, xs, ys)
+    stats_list = ctx.stats
+    fp = (_free_parameters(result, what=f"ci={ci!r}") if ci in ("delta", "montecarlo") else None)
+
+    def raw_at(th: np.ndarray) -> np.ndarray:
+        return _effects_from(defs, rowev.estimates(th, stats_list))
+
+    def std_at(th: np.ndarray) -> np.ndarray:
+        est = rowev.estimates(th, stats_list)
+        return _effects_from(defs, rowev.standardized(th, est)[1])
+
+    est = raw_at(ctx.theta)
+    std = std_at(ctx.theta)
+    notes: list[str] = []
+    draws_df = None
+    if ci == "delta":
+        se, lo, hi, slo, shi = _delta_intervals(raw_at, std_at, fp, est, std, level, notes)
+    elif ci == "bootstrap":
+        se, lo, hi, slo, shi, draws_df = _bootstrap_intervals(
+            defs, result.bootstrap, rowev.n, est, std, level, notes)
+    else:
+        se, lo, hi, slo, shi, draws_df = _montecarlo_intervals(
+            defs, raw_at, std_at, fp, est, std, level, mc_draws, seed, notes)
+    table, no_direct = _effects_table(defs, pt, est, se, lo, hi, std, slo, shi, notes)
+    summ = _verdicts(table, no_direct)
+    return MediationResult(effects=table, summary_table=summ, ci_method=ci, level=level,
+                           notes=tuple(notes), draws=draws_df)
+
+
+# effect definitions: (group, x, y, kind, path, [row indices of the path]); the rows of
+# "total indirect" are [-1] and of "total" [-2] (sums of the others), of a missing direct [].
+_EffectDef = tuple[int, str, str, str, str, list[int]]
+
+
+def _effect_definitions(tab: pd.DataFrame, ngroups: int, xs: list[str] | None,
+                        ys: list[str] | None) -> list[_EffectDef]:
+    """Every specific, total indirect, direct and total effect of the regression paths."""
+    defs: list[_EffectDef] = []
+    for g in range(ngroups):
         sub = tab[(tab["op"] == "~") & (tab["group"] == g + 1)]
         edges: dict[str, list[str]] = {}
         row_of: dict[tuple[str, str], int] = {}
@@ -307,89 +338,97 @@ def indirect_effects(
                 paths = [p for p in _paths(edges, a, b) if len(p) > 2]
                 if not paths:
                     continue
-                all_rows = []
                 for p in paths:
                     rows = [row_of[(p[k], p[k + 1])] for k in range(len(p) - 1)]
                     defs.append((g, a, b, "specific", ARROW.join(p), rows))
-                    all_rows.append(rows)
                 defs.append((g, a, b, "total indirect", f"{a}{ARROW}…{ARROW}{b}", [-1]))
                 direct = row_of.get((a, b))
-                defs.append((g, a, b, "direct", f"{a}{ARROW}{b}", [direct] if direct is not None else []))
+                defs.append((g, a, b, "direct", f"{a}{ARROW}{b}",
+                             [direct] if direct is not None else []))
                 defs.append((g, a, b, "total", f"{a} ⇒ {b}", [-2]))
     if not defs:
         raise SpecificationError(
             "The model has no indirect paths (a chain of at least two regression arrows"
             " such as x -> m -> y)" + (" for the x/y given." if xs or ys else "."))
+    return defs
 
-    def effects_from(values: np.ndarray) -> np.ndarray:
-        """Effect values from a vector of row values (raw or standardized)."""
-        out = np.empty(len(defs))
-        acc_ind: dict[tuple[int, str, str], float] = {}
-        acc_dir: dict[tuple[int, str, str], float] = {}
-        for k, (g, a, b, kind, _, rows) in enumerate(defs):
-            key = (g, a, b)
-            if kind == "specific":
-                v = float(np.prod(values[rows]))
-                acc_ind[key] = acc_ind.get(key, 0.0) + v
-            elif kind == "total indirect":
-                v = acc_ind.get(key, 0.0)
-            elif kind == "direct":
-                v = float(values[rows[0]]) if rows else 0.0
-                acc_dir[key] = v
-            else:
-                v = acc_ind.get(key, 0.0) + acc_dir.get(key, 0.0)
-            out[k] = v
-        return out
 
-    stats_list = ctx.stats
-    fp = (_free_parameters(result, what=f"ci={ci!r}") if ci in ("delta", "montecarlo") else None)
+def _effects_from(defs: list[_EffectDef], values: np.ndarray) -> np.ndarray:
+    """Effect values from a vector of row values (raw or standardized)."""
+    out = np.empty(len(defs))
+    acc_ind: dict[tuple[int, str, str], float] = {}
+    acc_dir: dict[tuple[int, str, str], float] = {}
+    for k, (g, a, b, kind, _, rows) in enumerate(defs):
+        key = (g, a, b)
+        if kind == "specific":
+            v = float(np.prod(values[rows]))
+            acc_ind[key] = acc_ind.get(key, 0.0) + v
+        elif kind == "total indirect":
+            v = acc_ind.get(key, 0.0)
+        elif kind == "direct":
+            v = float(values[rows[0]]) if rows else 0.0
+            acc_dir[key] = v
+        else:
+            v = acc_ind.get(key, 0.0) + acc_dir.get(key, 0.0)
+        out[k] = v
+    return out
 
-    def raw_at(th: np.ndarray) -> np.ndarray:
-        return effects_from(rowev.estimates(th, stats_list))
 
-    def std_at(th: np.ndarray) -> np.ndarray:
-        est = rowev.estimates(th, stats_list)
-        return effects_from(rowev.standardized(th, est)[1])
-
-    est = raw_at(ctx.theta)
-    std = std_at(ctx.theta)
-    notes: list[str] = []
+def _delta_intervals(raw_at: Any, std_at: Any, fp: _FreeParameters, est: np.ndarray,
+                     std: np.ndarray, level: float, notes: list[str]) -> tuple[np.ndarray, ...]:
+    """Delta-method SEs and normal-theory intervals: se, lo, hi, std lo, std hi."""
     z_crit = stats.norm.ppf(1 - (1 - level) / 2)
-    draws_df = None
-    if ci == "delta":
-        se = _delta(lambda x: raw_at(fp.theta(x)), fp.x0, fp.V)
-        se_std = _delta(lambda x: std_at(fp.theta(x)), fp.x0, fp.V)
-        lo, hi = est - z_crit * se, est + z_crit * se
-        slo, shi = std - z_crit * se_std, std + z_crit * se_std
-        notes.append("Delta-method (first-order) SEs and normal-theory intervals; indirect"
-                     " effects are often skewed, so prefer bootstrap or Monte Carlo intervals.")
-    elif ci == "bootstrap":
-        binfo = result.bootstrap
-        E = binfo.est.to_numpy(float)[:, : rowev.n]
-        S = binfo.std_all.to_numpy(float)[:, : rowev.n]
-        raw_draws = np.array([effects_from(e) for e in E])
-        std_draws = np.array([effects_from(s) for s in S])
-        ci_type = binfo.ci_type if binfo.ci_type != "bca" else "bc"
-        if binfo.ci_type == "bca":
-            notes.append("BCa was requested for the model; effects use bias-corrected (BC)"
-                         " intervals because products of parameters have no stored jackknife.")
-        se = np.std(raw_draws, axis=0, ddof=1)
-        lo, hi = bootstrap_ci(raw_draws, est, ci_type=ci_type, level=level)
-        slo, shi = bootstrap_ci(std_draws, std, ci_type=ci_type, level=level)
-        notes.append(f"Bootstrap ({ci_type}) intervals from {binfo.n_ok} draws, raw and standardized.")
-        draws_df = pd.DataFrame(raw_draws, columns=[_label(d) for d in defs])
-    else:
-        rng = np.random.default_rng(seed)
-        sims = rng.multivariate_normal(fp.x0, fp.V, size=mc_draws, method="eigh")
-        raw_draws = np.array([raw_at(fp.theta(t)) for t in sims])
-        n_std = min(mc_draws, 5000)
-        std_draws = np.array([std_at(fp.theta(t)) for t in sims[:n_std]])
-        se = np.std(raw_draws, axis=0, ddof=1)
-        lo, hi = bootstrap_ci(raw_draws, est, ci_type="perc", level=level)
-        slo, shi = bootstrap_ci(std_draws, std, ci_type="perc", level=level)
-        notes.append(f"Monte Carlo intervals: {mc_draws} draws from N(theta, V) for raw effects,"
-                     f" {n_std} for standardized effects (seed {seed}).")
-        draws_df = pd.DataFrame(raw_draws, columns=[_label(d) for d in defs])
+    se = _delta(lambda x: raw_at(fp.theta(x)), fp.x0, fp.V)
+    se_std = _delta(lambda x: std_at(fp.theta(x)), fp.x0, fp.V)
+    notes.append("Delta-method (first-order) SEs and normal-theory intervals; indirect"
+                 " effects are often skewed, so prefer bootstrap or Monte Carlo intervals.")
+    return (se, est - z_crit * se, est + z_crit * se,
+            std - z_crit * se_std, std + z_crit * se_std)
+
+
+def _bootstrap_intervals(defs: list[_EffectDef], binfo: Any, n_rows: int, est: np.ndarray,
+                         std: np.ndarray, level: float, notes: list[str]) -> tuple[Any, ...]:
+    """Intervals from the model's stored bootstrap draws: se, lo, hi, slo, shi, draws."""
+    E = binfo.est.to_numpy(float)[:, :n_rows]
+    S = binfo.std_all.to_numpy(float)[:, :n_rows]
+    raw_draws = np.array([_effects_from(defs, e) for e in E])
+    std_draws = np.array([_effects_from(defs, s) for s in S])
+    ci_type = binfo.ci_type if binfo.ci_type != "bca" else "bc"
+    if binfo.ci_type == "bca":
+        notes.append("BCa was requested for the model; effects use bias-corrected (BC)"
+                     " intervals because products of parameters have no stored jackknife.")
+    se = np.std(raw_draws, axis=0, ddof=1)
+    lo, hi = bootstrap_ci(raw_draws, est, ci_type=ci_type, level=level)
+    slo, shi = bootstrap_ci(std_draws, std, ci_type=ci_type, level=level)
+    notes.append(f"Bootstrap ({ci_type}) intervals from {binfo.n_ok} draws, raw and standardized.")
+    draws_df = pd.DataFrame(raw_draws, columns=[_label(d) for d in defs])
+    return se, lo, hi, slo, shi, draws_df
+
+
+def _montecarlo_intervals(defs: list[_EffectDef], raw_at: Any, std_at: Any,
+                          fp: _FreeParameters, est: np.ndarray, std: np.ndarray, level: float,
+                          mc_draws: int, seed: int | None,
+                          notes: list[str]) -> tuple[Any, ...]:
+    """Monte Carlo intervals from draws of N(theta, V): se, lo, hi, slo, shi, draws."""
+    rng = np.random.default_rng(seed)
+    sims = rng.multivariate_normal(fp.x0, fp.V, size=mc_draws, method="eigh")
+    raw_draws = np.array([raw_at(fp.theta(t)) for t in sims])
+    n_std = min(mc_draws, 5000)
+    std_draws = np.array([std_at(fp.theta(t)) for t in sims[:n_std]])
+    se = np.std(raw_draws, axis=0, ddof=1)
+    lo, hi = bootstrap_ci(raw_draws, est, ci_type="perc", level=level)
+    slo, shi = bootstrap_ci(std_draws, std, ci_type="perc", level=level)
+    notes.append(f"Monte Carlo intervals: {mc_draws} draws from N(theta, V) for raw effects,"
+                 f" {n_std} for standardized effects (seed {seed}).")
+    draws_df = pd.DataFrame(raw_draws, columns=[_label(d) for d in defs])
+    return se, lo, hi, slo, shi, draws_df
+
+
+def _effects_table(defs: list[_EffectDef], pt: Any, est: np.ndarray, se: np.ndarray,
+                   lo: np.ndarray, hi: np.ndarray, std: np.ndarray, slo: np.ndarray,
+                   shi: np.ndarray, notes: list[str]
+                   ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The tidy effects table and the (x, y) pairs without a direct path."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, est / se, np.nan)
     table = pd.DataFrame({
@@ -410,9 +449,7 @@ def indirect_effects(
                      f"{' …' if len(set(no_direct)) > 6 else ''}.")
     if pt.ngroups == 1:
         table = table.drop(columns="group")
-    summ = _verdicts(table, no_direct)
-    return MediationResult(effects=table, summary_table=summ, ci_method=ci, level=level,
-                           notes=tuple(notes), draws=draws_df)
+    return table, no_direct
 
 
 def _label(d) -> str:
@@ -448,10 +485,12 @@ def _verdicts(table: pd.DataFrame, no_direct) -> pd.DataFrame:
         has_direct = (key[0], key[1]) not in no_direct
         dir_sig = has_direct and _excludes_zero(dr["ci_lower"], dr["ci_upper"])
         if ind_sig and not dir_sig:
-            verdict = "full mediation (indirect-only)" if has_direct else "indirect effect (no direct path in the model)"
+            verdict = ("full mediation (indirect-only)" if has_direct
+                       else "indirect effect (no direct path in the model)")
         elif ind_sig and dir_sig:
             same = np.sign(ind["est"]) == np.sign(dr["est"])
-            verdict = "partial mediation (complementary)" if same else "partial mediation (competitive)"
+            verdict = ("partial mediation (complementary)" if same
+                       else "partial mediation (competitive)")
         elif dir_sig:
             verdict = "no mediation (direct-only)"
         else:
@@ -473,7 +512,7 @@ def monte_carlo_defined(result: SEMResult, *, draws: int = 20000, level: float =
     returns ``name, est, se, ci_lower, ci_upper`` (percentile of the draws).
     """
     _check_result(result)
-    ctx = result._context
+    ctx = result.context
     draws = check_positive_int("draws", draws, minimum=100)
     level = check_interval("level", level, 0, 1)
     rowev = RowEvaluator(ctx.pt, ctx.model)
