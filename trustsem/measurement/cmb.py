@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from .._display import Summary, SummaryDisplay
-from .._validation import format_value
+from .._validation import check_level, format_value
 from ..exceptions import (
     DataError,
     MissingDataWarning,
@@ -39,7 +39,6 @@ from ..exceptions import (
 from ..sem.results import SEMResult
 from ..sem.spec import ModelSpec
 from ._extraction import _extract
-from ._level import check_level
 from ._structure import (
     _check_fit,
     _check_missing,

@@ -20,9 +20,8 @@ import pandas as pd
 from scipy import stats
 
 from .._display import Summary, SummaryDisplay
-from .._validation import check_interval, check_option, check_positive_int
+from .._validation import check_interval, check_level, check_option, check_positive_int
 from ._extraction import _extract
-from ._level import check_level
 from ._structure import _corr_input, _single_thread
 
 __all__ = [

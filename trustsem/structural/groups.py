@@ -25,13 +25,13 @@ from .._display import Summary, SummaryDisplay
 from .._validation import (
     check_columns,
     check_dataframe,
+    check_level,
     check_numeric_columns,
     check_positive_int,
     format_value,
 )
 from ..data.prep import scale_scores
 from ..exceptions import DataError, MissingDataWarning, SpecificationError
-from ..measurement._level import check_level
 from .regression import RegressionResult, _fit_frame
 
 __all__ = [

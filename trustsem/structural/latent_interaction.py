@@ -27,12 +27,12 @@ from .._display import DISPLAY_NAMES, Summary, SummaryDisplay
 from .._validation import (
     check_columns,
     check_dataframe,
+    check_level,
     check_numeric_columns,
     check_option,
     format_value,
 )
 from ..exceptions import DataError, SpecificationError
-from ..measurement._level import check_level
 from ._conditional import _conditional, _jn_roots
 
 __all__ = [

@@ -24,12 +24,12 @@ from scipy import stats
 
 from .._display import DISPLAY_NAMES, Summary, SummaryDisplay
 from .._validation import (
+    check_level,
     check_option,
     check_positive_int,
     format_value,
 )
 from ..exceptions import SpecificationError
-from ..measurement._level import check_level
 from ._conditional import _conditional, _jn_roots, _regions
 from ._statsmodels import OLS_COV_TYPES
 from .latent_interaction import (

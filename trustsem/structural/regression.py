@@ -26,6 +26,7 @@ from .._meta import library_versions
 from .._validation import (
     check_columns,
     check_dataframe,
+    check_level,
     check_numeric_columns,
     format_value,
 )
@@ -37,7 +38,6 @@ from ..exceptions import (
     MissingDataWarning,
     SpecificationError,
 )
-from ..measurement._level import check_level
 from . import _statsmodels as _sm
 from .regression_results import (  # noqa: F401  (column constants kept importable here)
     _INTERCEPT,
